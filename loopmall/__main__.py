@@ -1,0 +1,3 @@
+from loopmall.cli import main
+
+main()

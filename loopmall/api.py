@@ -1,0 +1,48 @@
+"""The JSON API under /api/v1 (OpenAPI docs at /api/v1/docs). Each app contributes a router."""
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from loopmall.core.errors import DomainError, error_body
+
+api = NinjaAPI(
+    title="LoopMall API",
+    version="1",
+    urls_namespace="api",
+    docs_url="/docs",
+    description='Shop, social, growth and insight API. Errors: {"error": {"code", "message", "field"}}.',
+)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request: HttpRequest, exc: DomainError):
+    return api.create_response(request, exc.as_dict(), status=exc.status_code)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError):
+    first = exc.errors[0] if exc.errors else {}
+    loc = [str(p) for p in first.get("loc", []) if p not in ("body", "query", "path", "payload", "form")]
+    field = ".".join(loc) or None
+    message = first.get("msg", "invalid input")
+    return api.create_response(request, error_body("invalid", message, field), status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError):
+    return api.create_response(
+        request, error_body("not_authenticated", "Sign in or send a valid token."), status=401
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError):
+    return api.create_response(
+        request, error_body("http_" + str(exc.status_code), str(exc)), status=exc.status_code
+    )
+
+
+@api.get("/health", tags=["meta"], auth=None)
+def health(request: HttpRequest) -> dict:
+    return {"status": "ok"}
