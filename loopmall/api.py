@@ -46,3 +46,22 @@ def _http_error(request: HttpRequest, exc: HttpError):
 @api.get("/health", tags=["meta"], auth=None)
 def health(request: HttpRequest) -> dict:
     return {"status": "ok"}
+
+
+def _mount_routers() -> None:
+    from loopmall.accounts.api import router as accounts_router
+    from loopmall.analytics.api import router as analytics_router
+    from loopmall.catalog.api import router as catalog_router
+    from loopmall.insight.api import router as insight_router
+    from loopmall.orders.api import router as orders_router
+    from loopmall.profiles.api import router as profiles_router
+
+    api.add_router("/accounts", accounts_router)
+    api.add_router("/catalog", catalog_router)
+    api.add_router("/", orders_router)
+    api.add_router("/insight", insight_router)
+    api.add_router("/analytics", analytics_router)
+    api.add_router("/profiles", profiles_router)
+
+
+_mount_routers()

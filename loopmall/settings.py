@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "loopmall.catalog",
     "loopmall.orders",
     "loopmall.social",
+    "loopmall.insight",
+    "loopmall.analytics",
+    "loopmall.profiles",
+    "loopmall.demo",
     "loopmall.storefront",
     "loopmall.console",
 ]
