@@ -70,6 +70,11 @@ class Order(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     external_id = models.CharField(max_length=128, null=True, blank=True, unique=True)
+    # The client's Idempotency-Key for the checkout that created this order: a repeat returns it.
+    idempotency_key = models.CharField(max_length=128, null=True, blank=True)
+    # While a refund is being decided, the status to return to if it is rejected or partial.
+    status_before_refund = models.CharField(max_length=20, blank=True, default="")
+    cancel_reason = models.CharField(_("cancel reason"), max_length=200, blank=True, default="")
 
     class Meta:
         ordering = ["-placed_at", "-id"]
@@ -78,6 +83,11 @@ class Order(models.Model):
                 condition=Q(refunded_minor__lte=models.F("paid_minor")), name="refund_not_over_paid"
             ),
             models.CheckConstraint(condition=Q(total_minor__gte=0), name="order_total_not_negative"),
+            models.UniqueConstraint(
+                fields=["user", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="order_idempotency_key_unique",
+            ),
         ]
         indexes = [models.Index(fields=["user", "-placed_at"])]
 
@@ -183,3 +193,16 @@ class Shipment(models.Model):
     tracking_number = models.CharField(max_length=64, blank=True, default="")
     shipped_at = models.DateTimeField()
     delivered_at = models.DateTimeField(null=True, blank=True)
+
+
+class SandboxTransaction(models.Model):
+    """The built-in sandbox payment provider's own ledger (what a real provider keeps on its side):
+    the transactions it opened and whether the payer approved them."""
+
+    transaction_id = models.CharField(max_length=64, unique=True)
+    order_number = models.CharField(max_length=32, db_index=True)
+    amount_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3, default="CNY")
+    is_approved = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
