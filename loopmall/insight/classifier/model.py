@@ -1,0 +1,270 @@
+"""The learned half of the classifier: TF-IDF features plus the lexicon evidence, one logistic
+regression per demand, a "carries any unmet need" gate, and per-demand decisions tuned by
+cross-validation on the training labels only.
+
+For every demand the cross-validation picks how to decide: the model's probability over a tuned
+threshold, the lexicon rule alone, or either of them — whichever predicts that demand best out of fold.
+A demand with too few training examples to learn from uses the rule.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
+
+from loopmall.insight.classifier.prepare import Prepared
+
+MIN_POSITIVES = 6  # fewer training examples than this: the demand is decided by its rule
+FOLDS = 5
+SEED = 20261203
+THRESHOLDS = np.round(np.arange(0.10, 0.86, 0.025), 3)
+RULE_FEATURE_WEIGHT = 1.0
+
+
+def word_features(tokens: Sequence[str]) -> list[str]:
+    """Unigrams and bigrams of an already tokenized text (module level so the vectorizer pickles)."""
+    return list(tokens) + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+
+
+def rule_features(docs: Sequence[Prepared], codes: Sequence[str]) -> sparse.csr_matrix:
+    index = {code: i for i, code in enumerate(codes)}
+    width = 4 * len(codes) + 4
+    rows, cols, values = [], [], []
+    for row, doc in enumerate(docs):
+        cells: dict[int, float] = {}
+        negative = positive = 0
+        for evidence in doc.evidence:
+            for code in evidence.codes:
+                if code in index:
+                    cells[4 * index[code]] = 1.0
+            for code in evidence.terms:
+                if code in index:
+                    cells[4 * index[code] + 1] = 1.0
+            for code in evidence.aspects:
+                if code in index:
+                    cells[4 * index[code] + 2] = 1.0
+            for code in evidence.negated_terms:
+                if code in index:
+                    cells[4 * index[code] + 3] = 1.0
+            negative += evidence.is_negative
+            positive += evidence.is_positive
+        base = 4 * len(codes)
+        clauses = max(1, len(doc.clauses))
+        cells[base] = 1.0 if negative else 0.0
+        cells[base + 1] = 1.0 if positive else 0.0
+        cells[base + 2] = negative / clauses
+        cells[base + 3] = 1.0 if doc.lang == "en" else 0.0
+        for col, value in cells.items():
+            if value:
+                rows.append(row)
+                cols.append(col)
+                values.append(value * RULE_FEATURE_WEIGHT)
+    return sparse.csr_matrix((values, (rows, cols)), shape=(len(docs), width))
+
+
+def rule_predictions(docs: Sequence[Prepared], code: str) -> np.ndarray:
+    return np.array([any(code in e.codes for e in doc.evidence) for doc in docs], dtype=bool)
+
+
+def _f1(truth: np.ndarray, predicted: np.ndarray) -> float:
+    tp = float(np.sum(truth & predicted))
+    fp = float(np.sum(~truth & predicted))
+    fn = float(np.sum(truth & ~predicted))
+    return 0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn)
+
+
+@dataclass
+class Decision:
+    strategy: str  # "model", "rule", "either"
+    threshold: float = 0.5
+    cv_f1: float = 0.0
+
+
+@dataclass
+class DemandModel:
+    codes: tuple[str, ...]
+    taxonomy_fingerprint: str
+    char_vectorizer: TfidfVectorizer
+    word_vectorizer: TfidfVectorizer
+    estimators: dict[str, LogisticRegression]
+    gate: LogisticRegression | None
+    gate_threshold: float
+    decisions: dict[str, Decision]
+    top_terms: dict[str, frozenset[str]]
+    examples: int
+    report: dict = field(default_factory=dict)
+
+    def features(self, docs: Sequence[Prepared]) -> sparse.csr_matrix:
+        return _features(docs, self.codes, self.char_vectorizer, self.word_vectorizer)
+
+    def probabilities(self, docs: Sequence[Prepared]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        matrix = self.features(docs)
+        scores = {code: estimator.predict_proba(matrix)[:, 1] for code, estimator in self.estimators.items()}
+        gate = self.gate.predict_proba(matrix)[:, 1] if self.gate is not None else np.ones(len(docs))
+        return scores, gate
+
+
+def _vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
+    char = TfidfVectorizer(
+        analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True, max_features=60_000, lowercase=True
+    )
+    word = TfidfVectorizer(
+        analyzer=word_features, min_df=2, sublinear_tf=True, max_features=40_000, lowercase=False
+    )
+    return char, word
+
+
+def _char_input(doc: Prepared) -> str:
+    return doc.text[:2000]
+
+
+def _features(docs, codes, char, word) -> sparse.csr_matrix:
+    return sparse.hstack(
+        [
+            char.transform([_char_input(d) for d in docs]),
+            word.transform([d.all_tokens() for d in docs]),
+            rule_features(docs, codes),
+        ],
+        format="csr",
+    )
+
+
+def _logistic() -> LogisticRegression:
+    return LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000, solver="liblinear")
+
+
+def _fit_matrix(docs):
+    char, word = _vectorizers()
+    char.fit([_char_input(d) for d in docs])
+    word.fit([d.all_tokens() for d in docs])
+    return char, word
+
+
+def _out_of_fold(docs, labels, codes) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Out-of-fold probabilities for every demand and for the gate, each fold fitting its own vocabulary."""
+    n = len(docs)
+    oof = {code: np.zeros(n) for code in codes}
+    gate_oof = np.zeros(n)
+    any_label = labels.any(axis=1)
+    folds = KFold(n_splits=min(FOLDS, n), shuffle=True, random_state=SEED)
+    for train_index, test_index in folds.split(np.arange(n)):
+        train_docs = [docs[i] for i in train_index]
+        test_docs = [docs[i] for i in test_index]
+        char, word = _fit_matrix(train_docs)
+        x_train = _features(train_docs, codes, char, word)
+        x_test = _features(test_docs, codes, char, word)
+        for j, code in enumerate(codes):
+            y = labels[train_index, j]
+            if y.sum() >= 2 and (~y).sum() >= 2:
+                oof[code][test_index] = _logistic().fit(x_train, y).predict_proba(x_test)[:, 1]
+        y_any = any_label[train_index]
+        if y_any.sum() >= 2 and (~y_any).sum() >= 2:
+            gate_oof[test_index] = _logistic().fit(x_train, y_any).predict_proba(x_test)[:, 1]
+        else:
+            gate_oof[test_index] = 1.0
+    return oof, gate_oof
+
+
+def _choose_decisions(docs, labels, codes, oof, gate_oof):
+    decisions: dict[str, Decision] = {}
+    best_gate, best_total = 0.0, -1.0
+    for gate_threshold in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5):
+        gate_open = gate_oof >= gate_threshold
+        chosen: dict[str, Decision] = {}
+        tp = fp = fn = 0.0
+        for j, code in enumerate(codes):
+            truth = labels[:, j]
+            rule = rule_predictions(docs, code)
+            candidates = [Decision("rule", cv_f1=_f1(truth, rule & gate_open))]
+            if truth.sum() >= MIN_POSITIVES:
+                for threshold in THRESHOLDS:
+                    model = oof[code] >= threshold
+                    candidates.append(Decision("model", float(threshold), _f1(truth, model & gate_open)))
+                    candidates.append(
+                        Decision("either", float(threshold), _f1(truth, (model | rule) & gate_open))
+                    )
+            best = max(candidates, key=lambda d: (d.cv_f1, d.strategy == "rule"))
+            chosen[code] = best
+            predicted = _predict(best, oof[code], rule) & gate_open
+            tp += float(np.sum(truth & predicted))
+            fp += float(np.sum(~truth & predicted))
+            fn += float(np.sum(truth & ~predicted))
+        micro = 0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn)
+        if micro > best_total + 1e-9:
+            best_total, best_gate, decisions = micro, gate_threshold, chosen
+    return decisions, best_gate, best_total
+
+
+def _predict(decision: Decision, probability: np.ndarray, rule: np.ndarray) -> np.ndarray:
+    if decision.strategy == "rule":
+        return rule
+    model = probability >= decision.threshold
+    return model | rule if decision.strategy == "either" else model
+
+
+def train_model(
+    docs: Sequence[Prepared], label_sets: Sequence[Sequence[str]], codes: Sequence[str], fingerprint: str
+) -> DemandModel:
+    codes = tuple(codes)
+    docs = list(docs)
+    labels = np.array([[code in set(ls) for code in codes] for ls in label_sets], dtype=bool).reshape(
+        len(docs), len(codes)
+    )
+    oof, gate_oof = _out_of_fold(docs, labels, codes)
+    decisions, gate_threshold, cv_micro = _choose_decisions(docs, labels, codes, oof, gate_oof)
+
+    char, word = _fit_matrix(docs)
+    matrix = _features(docs, codes, char, word)
+    estimators: dict[str, LogisticRegression] = {}
+    top_terms: dict[str, frozenset[str]] = {}
+    vocabulary = np.array(word.get_feature_names_out())
+    offset = len(char.vocabulary_)
+    for j, code in enumerate(codes):
+        y = labels[:, j]
+        if y.sum() >= 2 and (~y).sum() >= 2:
+            estimator = _logistic().fit(matrix, y)
+            estimators[code] = estimator
+            weights = estimator.coef_[0][offset : offset + len(vocabulary)]
+            best = np.argsort(weights)[::-1][:200]
+            top_terms[code] = frozenset(
+                vocabulary[i] for i in best if weights[i] > 0 and " " not in vocabulary[i]
+            )
+        if code not in estimators and decisions[code].strategy != "rule":
+            decisions[code] = Decision("rule", cv_f1=decisions[code].cv_f1)
+    any_label = labels.any(axis=1)
+    gate = _logistic().fit(matrix, any_label) if 2 <= any_label.sum() <= len(docs) - 2 else None
+    report = {
+        "examples": len(docs),
+        "cv_micro_f1": round(cv_micro, 4),
+        "gate_threshold": gate_threshold,
+        "decisions": {
+            c: {"strategy": d.strategy, "threshold": d.threshold, "cv_f1": round(d.cv_f1, 4)}
+            for c, d in decisions.items()
+        },  # fmt: skip
+        "positives": {c: int(labels[:, j].sum()) for j, c in enumerate(codes)},
+    }
+    return DemandModel(
+        codes=codes,
+        taxonomy_fingerprint=fingerprint,
+        char_vectorizer=char,
+        word_vectorizer=word,
+        estimators=estimators,
+        gate=gate,
+        gate_threshold=gate_threshold if gate is not None else 0.0,
+        decisions=decisions,
+        top_terms=top_terms,
+        examples=len(docs),
+        report=report,
+    )
+
+
+def entropy(probability: float) -> float:
+    p = min(max(probability, 1e-6), 1 - 1e-6)
+    return -(p * math.log2(p) + (1 - p) * math.log2(1 - p))
