@@ -4,7 +4,12 @@ from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from loopmall.accounts.auth import ApiTokenAuth, SessionCsrfAuth, staff_required, user_auth
 from loopmall.core.errors import DomainError, error_body
+
+# Routers protect operations with `user_auth` (bearer token, or the session cookie plus CSRF);
+# staff-only operations also call `staff_required(request)` (403 for customers).
+__all__ = ["ApiTokenAuth", "SessionCsrfAuth", "api", "staff_required", "user_auth"]
 
 api = NinjaAPI(
     title="LoopMall API",
