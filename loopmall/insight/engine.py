@@ -44,7 +44,7 @@ def current_taxonomy():
     """The taxonomy as staff edited it: active demands from the database (seeded on first use)."""
     from loopmall.insight.models import DemandDefinition
     from loopmall.insight.services import taxonomy_ensure_seeded
-    from loopmall.insight.taxonomy import Demand, Taxonomy
+    from loopmall.insight.taxonomy import Demand, taxonomy_from_demands
 
     taxonomy_ensure_seeded()
     demands = [
@@ -55,10 +55,13 @@ def current_taxonomy():
             definition=d.definition,
             lexicon_zh=tuple(d.lexicon_zh),
             lexicon_en=tuple(d.lexicon_en),
+            aspects_zh=tuple(d.aspects_zh),
+            aspects_en=tuple(d.aspects_en),
+            definition_zh=d.definition_zh,
         )
         for d in DemandDefinition.objects.filter(is_active=True).order_by("position", "id")
     ]
-    return Taxonomy(demands)
+    return taxonomy_from_demands(demands)
 
 
 def _load_domain_words() -> None:

@@ -126,6 +126,10 @@ class DemandDefinition(models.Model):
     definition = models.TextField(_("definition"), blank=True, default="")
     lexicon_zh = models.JSONField(_("Chinese lexicon"), default=list, blank=True)
     lexicon_en = models.JSONField(_("English lexicon"), default=list, blank=True)
+    # Subjects ("包装", "price") that make a demand only next to a negative opinion.
+    aspects_zh = models.JSONField(_("Chinese aspects"), default=list, blank=True)
+    aspects_en = models.JSONField(_("English aspects"), default=list, blank=True)
+    definition_zh = models.TextField(_("definition (Chinese)"), blank=True, default="")
     is_active = models.BooleanField(_("active"), default=True)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"

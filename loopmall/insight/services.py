@@ -293,6 +293,9 @@ def taxonomy_ensure_seeded() -> int:
             definition=d.definition,
             lexicon_zh=list(d.lexicon_zh),
             lexicon_en=list(d.lexicon_en),
+            aspects_zh=list(getattr(d, "aspects_zh", ())),
+            aspects_en=list(getattr(d, "aspects_en", ())),
+            definition_zh=getattr(d, "definition_zh", ""),
             origin=DemandDefinition.Origin.DEFAULT,
             position=n,
         )
