@@ -119,7 +119,7 @@ def _low_conversion(behaviour: _Behaviour, info: dict[int, sources.ProductInfo])
     for product in behaviour.viewers:
         by_category[info[product].category_id if product in info else None].append(product)
     converted = {p: behaviour.viewers[p] & behaviour.buyers.get(p, set()) for p in behaviour.viewers}
-    for category, products in by_category.items():
+    for products in by_category.values():
         category_viewers = sum(len(behaviour.viewers[p]) for p in products)
         category_buyers = sum(len(converted[p]) for p in products)
         for product in products:
@@ -249,7 +249,7 @@ def _bigrams(text: str) -> set[str]:
 def group_queries(queries: Iterable[str]) -> list[list[str]]:
     """Group search queries that mean the same thing: shared content tokens or overlapping character
     pairs after normalisation ("可降解" / "降解袋" / "可降解垃圾袋" end up together)."""
-    unique = sorted(set(q.strip() for q in queries if q and q.strip()))
+    unique = sorted({q.strip() for q in queries if q and q.strip()})
     tokens = {q: {t for t in engine.tokenize(q) if len(t) >= 2} for q in unique}
     grams = {q: _bigrams(q.lower()) for q in unique}
     parent = {q: q for q in unique}

@@ -1,0 +1,270 @@
+"""Emerging demands: what customers complain about that the taxonomy does not cover yet.
+
+Feedback the classifier covers badly (no demand, or a weak one) but that reads as a complaint (a rating
+of 3 or less, complaint words, a return reason, a ticket) is clustered: tokens from the text engine,
+TF-IDF, then NMF topics. Each cluster is named by its top terms and shown with 3 representative
+quotes (masked). Staff promote a cluster to a demand in one click; its top terms seed the lexicon.
+
+Vectors come from an `EmbeddingBackend`; TF-IDF over the engine's tokens is the one that always works
+offline. A sentence-embedding backend can be registered when a package shipping its model is installed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+import numpy as np
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from loopmall.core import clock
+from loopmall.core.errors import Conflict, DomainError, NotFound
+from loopmall.core.events import event_emit
+from loopmall.insight import engine, services
+from loopmall.insight.models import (
+    Channel,
+    DemandDefinition,
+    EmergingCluster,
+    Feedback,
+    FeedbackKind,
+    FeedbackStatus,
+)
+
+WEAK_SCORE = 0.5
+MIN_CLUSTER = 3
+MAX_ITEMS = 5000
+COMPLAINT_CHANNELS = {Channel.SERVICE_CHAT, Channel.RETURN_REASON}
+_COMPLAINT = re.compile(
+    r"不|没|差|烂|坏|慢|贵|难|太|希望|想要|能不能|可不可以|怎么|为什么|建议|失望|后悔|退"
+    r"|\b(?:not|no|never|bad|poor|wish|hope|please|need|broken|worst|disappointed|why|should)\b",
+    re.IGNORECASE,
+)
+_NOISE_TOKEN = re.compile(r"^[\W\d_]+$")
+
+
+class EmbeddingBackend:
+    """Turns texts into vectors for clustering. `terms` names the vector dimensions when they have names
+    (TF-IDF does; dense sentence embeddings do not, and then cluster names come from TF-IDF)."""
+
+    name = "base"
+
+    def fit_transform(self, texts: Sequence[str], tokens: Sequence[list[str]]):
+        raise NotImplementedError
+
+    def terms(self) -> list[str] | None:
+        return None
+
+
+class TfidfBackend(EmbeddingBackend):
+    name = "tfidf"
+
+    def __init__(self, *, min_df: int = 2, max_features: int = 5000) -> None:
+        self.min_df = min_df
+        self.max_features = max_features
+        self._vectorizer = None
+
+    def fit_transform(self, texts: Sequence[str], tokens: Sequence[list[str]]):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self._vectorizer = TfidfVectorizer(
+            analyzer=lambda doc: doc, min_df=min(self.min_df, max(1, len(tokens) // 10 or 1)),
+            max_features=self.max_features, sublinear_tf=True,
+        )  # fmt: skip
+        return self._vectorizer.fit_transform(tokens)
+
+    def terms(self) -> list[str] | None:
+        return list(self._vectorizer.get_feature_names_out()) if self._vectorizer is not None else None
+
+
+_BACKENDS: dict[str, Callable[[], EmbeddingBackend]] = {"tfidf": TfidfBackend}
+
+
+def register_backend(name: str, factory: Callable[[], EmbeddingBackend]) -> None:
+    _BACKENDS[name] = factory
+
+
+def available_backends() -> list[str]:
+    return sorted(_BACKENDS)
+
+
+@dataclass(frozen=True)
+class Cluster:
+    terms: list[str]
+    feedback_ids: list[int]
+    quote_ids: list[int]
+
+    @property
+    def label(self) -> str:
+        return " · ".join(self.terms[:4])
+
+
+def is_badly_covered(feedback: Feedback) -> bool:
+    """No demand or only a weak one, yet it reads as a complaint."""
+    if feedback.kind != FeedbackKind.TEXT or feedback.lang not in ("zh", "en", ""):
+        return False
+    if feedback.max_score >= WEAK_SCORE:
+        return False
+    if feedback.channel in COMPLAINT_CHANNELS:
+        return True
+    if feedback.rating is not None and feedback.rating <= 3:
+        return True
+    return bool(_COMPLAINT.search(feedback.text))
+
+
+def candidates(*, days: int = 28, limit: int = MAX_ITEMS) -> list[Feedback]:
+    since = clock.now() - timedelta(days=days)
+    queryset = (
+        Feedback.objects.filter(
+            kind=FeedbackKind.TEXT,
+            status=FeedbackStatus.CLASSIFIED,
+            created_at__gte=since,
+            max_score__lt=WEAK_SCORE,
+        )
+        .exclude(channel=Channel.SEARCH_QUERY)  # searches are grouped by the latent-demand detector
+        .exclude(corrections__isnull=False)
+        .order_by("-created_at")
+    )
+    return [f for f in queryset[: limit * 2] if is_badly_covered(f)][:limit]
+
+
+def _tokens(feedback: Sequence[Feedback]) -> list[list[str]]:
+    out = []
+    for item in feedback:
+        tokens = [
+            t
+            for t in engine.tokenize(item.text, item.lang or None)
+            if len(t) >= 2 and not _NOISE_TOKEN.match(t)
+        ]
+        out.append(tokens)
+    return out
+
+
+def cluster_feedback(
+    feedback: Sequence[Feedback], *, backend: EmbeddingBackend | None = None
+) -> list[Cluster]:
+    """Topics over the given feedback, biggest first; clusters smaller than MIN_CLUSTER are dropped."""
+    from sklearn.decomposition import NMF
+
+    tokens = _tokens(feedback)
+    keep = [i for i, t in enumerate(tokens) if t]
+    if len(keep) < MIN_CLUSTER * 2:
+        return []
+    items = [feedback[i] for i in keep]
+    tokens = [tokens[i] for i in keep]
+    backend = backend or TfidfBackend()
+    matrix = backend.fit_transform([f.text for f in items], tokens)
+    terms = backend.terms()
+    if terms is None:  # dense embeddings: name the clusters with TF-IDF terms
+        namer = TfidfBackend()
+        naming_matrix = namer.fit_transform([f.text for f in items], tokens)
+        terms = namer.terms()
+    else:
+        naming_matrix = matrix
+    if matrix.shape[1] < 2:
+        return []
+    topics = int(np.clip(len(items) // 15, 2, 12))
+    topics = min(topics, matrix.shape[0] - 1, matrix.shape[1])
+    if np.min(matrix) < 0:  # NMF needs non-negative input; shift dense embeddings
+        matrix = matrix - np.min(matrix)
+    model = NMF(n_components=topics, init="nndsvda", random_state=0, max_iter=400)
+    weights = model.fit_transform(matrix)
+    assignment = weights.argmax(axis=1)
+    clusters = []
+    for topic in range(topics):
+        members = np.where((assignment == topic) & (weights[:, topic] > 0))[0]
+        if len(members) < MIN_CLUSTER:
+            continue
+        centroid = np.asarray(naming_matrix[members].mean(axis=0)).ravel()
+        top = [terms[i] for i in centroid.argsort()[::-1][:8] if centroid[i] > 0]
+        order = members[np.argsort(-weights[members, topic])]
+        quotes, seen = [], set()
+        for index in order:
+            text = items[index].text.strip()
+            if text not in seen:
+                seen.add(text)
+                quotes.append(items[index].id)
+            if len(quotes) == 3:
+                break
+        clusters.append(Cluster(terms=top, feedback_ids=[items[i].id for i in order], quote_ids=quotes))
+    clusters.sort(key=lambda c: -len(c.feedback_ids))
+    return clusters
+
+
+def emerging_refresh(*, days: int = 28, backend_name: str = "tfidf") -> list[EmergingCluster]:
+    """Re-cluster: open clusters from the previous run are replaced; promoted and dismissed ones stay."""
+    backend = _BACKENDS[backend_name]()
+    found = cluster_feedback(candidates(days=days), backend=backend)
+    now = clock.now()
+    with transaction.atomic():
+        EmergingCluster.objects.filter(status=EmergingCluster.Status.OPEN).delete()
+        rows = EmergingCluster.objects.bulk_create(
+            EmergingCluster(
+                run_at=now,
+                label=c.label[:200],
+                terms=c.terms,
+                size=len(c.feedback_ids),
+                feedback_ids=c.feedback_ids[:2000],
+                quote_ids=c.quote_ids,
+                backend=backend.name,
+            )  # fmt: skip
+            for c in found
+        )
+    return rows
+
+
+def _suggest_code(terms: Sequence[str]) -> str:
+    ascii_terms = [re.sub(r"[^a-z0-9]+", "_", t.lower()).strip("_") for t in terms if t.isascii()]
+    base = "_".join(t for t in ascii_terms[:2] if t) or "emerging"
+    code, n = base[:40], 1
+    while DemandDefinition.objects.filter(code=code).exists():
+        n += 1
+        code = f"{base[:36]}_{n}"
+    return code
+
+
+def cluster_promote(
+    *, cluster_id: int, code: str = "", name_zh: str = "", name_en: str = "", by_user_id: int | None = None
+) -> DemandDefinition:
+    """Make a cluster a demand: its top terms become the lexicon; its feedback is classified again."""
+    cluster = EmergingCluster.objects.filter(id=cluster_id).first()
+    if cluster is None:
+        raise NotFound(_("no such cluster"), field="cluster_id")
+    if cluster.status != EmergingCluster.Status.OPEN:
+        raise Conflict(_("this cluster was already handled"), field="cluster_id")
+    terms = [t for t in cluster.terms if t]
+    if not terms:
+        raise DomainError(_("the cluster has no terms to use as a lexicon"), field="cluster_id")
+    lexicon_zh = [t for t in terms[:6] if not t.isascii()]
+    lexicon_en = [t for t in terms[:6] if t.isascii()]
+    with transaction.atomic():
+        demand = services.demand_save(
+            code=code or _suggest_code(terms), name_zh=name_zh or "".join(terms[:2]),
+            name_en=name_en or " ".join(t for t in terms[:2] if t.isascii()),
+            definition=_("Promoted from an emerging cluster: %(label)s") % {"label": cluster.label},
+            lexicon_zh=lexicon_zh, lexicon_en=lexicon_en, origin=DemandDefinition.Origin.EMERGING,
+            by_user_id=by_user_id,
+        )  # fmt: skip
+        cluster.status = EmergingCluster.Status.PROMOTED
+        cluster.promoted_to = demand
+        cluster.save(update_fields=["status", "promoted_to"])
+        Feedback.objects.filter(id__in=cluster.feedback_ids).update(status=FeedbackStatus.NEW)
+        event_emit(
+            "Emerging Demand Promoted",
+            properties={"cluster_id": cluster.id, "code": demand.code, "terms": terms[:8], "size": cluster.size},
+            user_id=by_user_id, aggregate=("demand", demand.code),
+        )  # fmt: skip
+    return demand
+
+
+def cluster_dismiss(*, cluster_id: int, by_user_id: int | None = None) -> EmergingCluster:
+    with transaction.atomic():
+        cluster = EmergingCluster.objects.select_for_update().filter(id=cluster_id).first()
+        if cluster is None:
+            raise NotFound(_("no such cluster"), field="cluster_id")
+        cluster.status = EmergingCluster.Status.DISMISSED
+        cluster.save(update_fields=["status"])
+        event_emit("Emerging Cluster Dismissed", properties={"cluster_id": cluster.id}, user_id=by_user_id)
+    return cluster
