@@ -282,6 +282,7 @@ def test_operator_sets_stock_through_the_catalog_service(as_operator, operator, 
 @pytest.mark.parametrize("raw", ["-1", "seven", "", "1.5"])
 def test_bad_stock_is_refused_naming_the_field(as_operator, shop, raw):
     sku = Sku.objects.get(code="TEA-1")
+    as_operator.cookies.load({"django_language": "en"})
     response = as_operator.post(reverse("console:sku_stock", args=[sku.id]), {"stock": raw}, follow=True)
     assert response.status_code == 200
     messages = [str(m) for m in response.context["messages"]]
@@ -324,3 +325,13 @@ def test_feedback_filters_by_rating_and_language(as_analyst, reviews):
     assert "茶叶很香" not in html
     # Nonsense filters are ignored rather than failing.
     assert as_analyst.get(url, {"rating": "9", "lang": "xx"}).status_code == 200
+
+
+def test_console_is_in_chinese_by_default_and_english_on_request(as_analyst, shop, frozen_now):
+    html = as_analyst.get(reverse("console:dashboard")).content.decode()
+    assert "数据看板" in html
+    assert "客单价" in html
+    as_analyst.cookies.load({"django_language": "en"})
+    html = as_analyst.get(reverse("console:dashboard")).content.decode()
+    assert "Average order value" in html
+    assert "客单价" not in html

@@ -52,7 +52,7 @@
       {type: "bar", name: spec.bars.name, x: spec.x, y: spec.bars.y, marker: {color: PALETTE[0], opacity: 0.75},
        hovertemplate: "%{x}<br>" + spec.bars.name + ": %{y}<extra></extra>"},
       {type: "scatter", mode: "lines", name: spec.line.name, x: spec.x, y: spec.line.y, yaxis: "y2",
-       line: {color: PALETTE[1], width: 2.5, shape: "spline", smoothing: 0.4},
+       line: {color: PALETTE[1], width: 2.5},
        hovertemplate: "%{x}<br>" + spec.line.name + ": " + (spec.line.prefix || "") + "%{y:,.2f}<extra></extra>"},
     ];
     var layout = baseLayout({
