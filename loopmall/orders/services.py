@@ -779,7 +779,7 @@ def refund_request(
             quantity = 0
             if amount_minor is None:
                 amount_minor = remaining
-        if amount_minor < 1:
+        if amount_minor < 1 or remaining < 1:
             raise Conflict(_("Everything paid is already refunded or requested."), field="amount_minor")
         if amount_minor > remaining:
             raise DomainError(
