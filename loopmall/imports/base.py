@@ -55,6 +55,7 @@ class ImportResult:
     created: dict[str, int] = field(default_factory=dict)
     unchanged: dict[str, int] = field(default_factory=dict)
     skipped: list[RowError] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def count(self, table: str, *, created: int = 0, unchanged: int = 0) -> None:
         self.created[table] = self.created.get(table, 0) + created
@@ -65,6 +66,7 @@ class ImportResult:
         lines = [
             f"  {t}: {self.created.get(t, 0)} new, {self.unchanged.get(t, 0)} already there" for t in tables
         ]
+        lines += [f"  note: {note}" for note in self.notes]
         if self.skipped:
             lines.append(f"  skipped {len(self.skipped)} bad row(s):")
             lines += [f"    {e}" for e in self.skipped[:50]]
