@@ -1,0 +1,123 @@
+"""The scorecard: every KPI's actual, target, change against its baseline, status and weekly trend."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from loopmall.analytics.kpis.evaluate import (
+    Evaluation,
+    activity_span,
+    business_midnight_after,
+    default_baseline,
+    evaluate_windows,
+    naive,
+    tables_for,
+    trend_windows,
+)
+from loopmall.analytics.kpis.registry import KPIS, Kpi
+
+log = logging.getLogger(__name__)
+
+
+def _provider(source: str):
+    """`loopmall.<source>.selectors.plan_kpi_value`, or None. The module is imported only when its source
+    defines that function (importing some apps' selectors loads NLP models: seconds we need not spend)."""
+    import importlib
+    import importlib.util
+    import sys
+
+    name = f"loopmall.{source}.selectors"
+    if name not in sys.modules:
+        spec = importlib.util.find_spec(name)
+        if spec is None or not spec.origin:
+            return None
+        try:
+            with open(spec.origin, encoding="utf-8") as handle:
+                if "def plan_kpi_value" not in handle.read():
+                    return None
+        except OSError:
+            return None
+    try:
+        module = importlib.import_module(name)
+    except ImportError:
+        return None
+    return getattr(module, "plan_kpi_value", None)
+
+
+def _external_value(kpi: Kpi, start: datetime, end: datetime) -> float | None:
+    """A value another app computes (insight, profiles), if it offers `selectors.plan_kpi_value`."""
+    provider = _provider(kpi.source)
+    if provider is None:
+        return None
+    try:
+        value = provider(key=kpi.key, start=start.replace(tzinfo=UTC), end=end.replace(tzinfo=UTC))
+    except Exception:  # another app's bug must not blank the whole scorecard
+        log.exception("plan_kpi_value failed for %s", kpi.key)
+        return None
+    return None if value is None else float(value)
+
+
+def _manual_value(kpi: Kpi, end: datetime, manual: dict[str, list[tuple[datetime, float]]]) -> float | None:
+    for measured_at, value in manual.get(kpi.key, []):  # newest first
+        if measured_at < end:
+            return value
+    return None
+
+
+def evaluate_all(
+    con,
+    *,
+    kpis: tuple[Kpi, ...] = KPIS,
+    now: datetime,
+    targets: dict[str, tuple[float, datetime | None, datetime | None]] | None = None,
+    spend=None,
+    sync_runs=None,
+    manual: dict[str, list[tuple[datetime, float]]] | None = None,
+    with_trend: bool = True,
+) -> list[Evaluation]:
+    """Evaluate KPIs on `con` as of the end of the last day with activity (never after `now`)."""
+    targets = targets or {}
+    manual = manual or {}
+    t = tables_for(con, spend=spend, sync_runs=sync_runs)
+    first, last = activity_span(con)
+    now = naive(now)
+    as_of = min(now, business_midnight_after(last)) if last else now
+    results = []
+    for kpi in kpis:
+        target, baseline_start, baseline_end = targets.get(kpi.key, (kpi.target, None, None))
+        windows = (
+            trend_windows(kpi, as_of) if with_trend else [(as_of - timedelta(days=kpi.period_days), as_of)]
+        )
+        baseline_window = None
+        if kpi.comparison == "relative":
+            if baseline_start and baseline_end:
+                baseline_window = (naive(baseline_start), naive(baseline_end))
+            elif first:
+                baseline_window = default_baseline(kpi, first)
+        all_windows = windows + ([baseline_window] if baseline_window else [])
+        if kpi.source == "warehouse":
+            values = evaluate_windows(con, kpi, t, all_windows)
+        elif kpi.source == "manual":
+            values = [_manual_value(kpi, end, manual) for _, end in all_windows]
+        else:
+            values = [_external_value(kpi, start, end) for start, end in all_windows]
+        trend_values = values[: len(windows)]
+        baseline = values[-1] if baseline_window else None
+        actual = trend_values[-1]
+        change = None
+        if kpi.comparison == "relative" and actual is not None and baseline:
+            change = actual / baseline - 1
+        results.append(
+            Evaluation(
+                kpi=kpi,
+                target=target,
+                as_of=as_of,
+                actual=actual,
+                baseline=baseline,
+                baseline_window=baseline_window,
+                change=change,
+                trend=[(end, value) for (_, end), value in zip(windows, trend_values, strict=True)],
+            )
+        )
+    return results
