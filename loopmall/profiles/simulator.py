@@ -1,0 +1,346 @@
+"""A brand's users with hidden traits and realistic, noisy behaviour, written as an import bundle.
+
+The traits (price-sensitive, quality-oriented, gift buyer, family buyer) are never written into the
+bundle itself: they only shift probabilities of what a user does (which tier they pick, whether they
+wait for a discount, gift-wrap, buy baby goods). `hidden_traits.csv` beside the bundle holds the truth,
+so the tag engine can be scored against it. Everything is vectorised with NumPy so a million users and
+tens of millions of events take minutes, not hours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+NEED_TAGS = ("price_sensitive", "quality_oriented", "scenario_gift", "scenario_family")
+
+# category -> (is_family, base price in minor units)
+CATEGORIES: dict[str, tuple[bool, int]] = {
+    "skincare": (False, 12900),
+    "haircare": (False, 5900),
+    "snacks": (False, 3900),
+    "tea": (False, 8900),
+    "kitchen": (False, 15900),
+    "home_textiles": (False, 19900),
+    "electronics": (False, 59900),
+    "apparel": (False, 14900),
+    "baby_care": (True, 8900),
+    "kids_toys": (True, 12900),
+    "family_kits": (True, 29900),
+}
+TIERS = ("budget", "standard", "premium")
+TIER_PRICE_FACTOR = np.array([0.55, 1.0, 2.1])
+USER_CHANNELS = np.array(
+    ["community", "mini_shop", "douyin", "xiaohongshu", "video_channel", "live", "referral", "organic"]
+)
+USER_CHANNEL_P = np.array([0.22, 0.18, 0.14, 0.12, 0.06, 0.08, 0.1, 0.1])
+CITIES = np.array(["上海", "北京", "杭州", "深圳", "广州", "成都", "武汉", "南京", "西安", "苏州"])
+# Festivals when gift buyers shop (month, day): Spring Festival-ish, 520, Qixi-ish, Mid-Autumn-ish, Double 11.
+FESTIVALS = ((2, 1), (5, 20), (8, 10), (9, 25), (11, 11))
+
+
+@dataclass(frozen=True)
+class SimulationConfig:
+    users: int = 2000
+    seed: int = 7
+    days: int = 365
+    as_of: datetime = datetime(2026, 11, 30, tzinfo=UTC)
+    products_per_category: int = 6
+    events_per_order: float = 6.0
+    # Share of users who registered but never ordered (no evidence: they must get no need tag).
+    share_without_orders: float = 0.1
+
+
+@dataclass
+class SimulatedBrand:
+    users: pd.DataFrame
+    products: pd.DataFrame
+    orders: pd.DataFrame
+    order_items: pd.DataFrame
+    events: pd.DataFrame
+    traits: pd.DataFrame
+
+    def write_bundle(self, directory: Path, *, fmt: str = "csv") -> dict[str, Path]:
+        """Write the bundle files (data contract) plus hidden_traits next to them."""
+        directory.mkdir(parents=True, exist_ok=True)
+        written = {}
+        for name in ("users", "products", "orders", "order_items", "events"):
+            frame = getattr(self, name)
+            path = directory / f"{name}.{'csv' if fmt == 'csv' else 'parquet'}"
+            frame.to_csv(path, index=False) if fmt == "csv" else frame.to_parquet(path, index=False)
+            written[name] = path
+        traits_path = directory / "hidden_traits.csv"
+        self.traits.to_csv(traits_path, index=False)
+        written["hidden_traits"] = traits_path
+        return written
+
+
+def _iso(seconds: np.ndarray, epoch: datetime) -> np.ndarray:
+    stamps = pd.to_datetime(epoch.timestamp() + seconds, unit="s", utc=True)
+    return stamps.strftime("%Y-%m-%dT%H:%M:%S+00:00").to_numpy()
+
+
+def _catalog(config: SimulationConfig, rng: np.random.Generator) -> pd.DataFrame:
+    rows = []
+    for category, (is_family, base) in CATEGORIES.items():
+        for product_index in range(config.products_per_category):
+            product_id = f"P-{category}-{product_index}"
+            spread = rng.uniform(0.8, 1.25)
+            gift_box = product_index == 0 or category == "tea" and product_index < 3
+            for tier_index, tier in enumerate(TIERS):
+                price = int(round(base * spread * TIER_PRICE_FACTOR[tier_index] / 100) * 100 - 10)
+                attributes = [tier] if tier == "premium" else []
+                if gift_box:
+                    attributes.append("gift_box")
+                if is_family:
+                    attributes.append("family")
+                if product_index == 1:
+                    attributes.append("eco")
+                rows.append(
+                    {
+                        "sku_id": f"{product_id}-{tier}",
+                        "product_id": product_id,
+                        "name": f"{category} {product_index} {tier}",
+                        "category": category,
+                        "price": f"{price / 100:.2f}",
+                        "list_price": f"{int(price * 1.25) / 100:.2f}",
+                        "currency": "CNY",
+                        "attributes": ";".join(attributes),
+                        "tier": tier,
+                        "_price_minor": price,
+                        "_family": is_family,
+                        "_gift_box": gift_box,
+                        "_tier_index": tier_index,
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def simulate(config: SimulationConfig | None = None) -> SimulatedBrand:
+    config = config or SimulationConfig()
+    rng = np.random.default_rng(config.seed)
+    n_users = config.users
+    epoch = config.as_of - timedelta(days=config.days)
+    horizon = config.days * 86400
+
+    # --- users and their hidden traits -------------------------------------------------------
+    draw = rng.random(n_users)
+    price_sensitive = draw < 0.3
+    quality_oriented = (draw >= 0.3) & (draw < 0.5)
+    gift = rng.random(n_users) < 0.18
+    family = rng.random(n_users) < 0.22
+    joined = rng.uniform(0, horizon * 0.9, n_users)
+    user_ids = np.char.add("U", np.arange(1, n_users + 1).astype(str))
+    channels = rng.choice(USER_CHANNELS, n_users, p=USER_CHANNEL_P)
+    inviter = np.where(channels == "referral", user_ids[rng.integers(0, n_users, n_users)], "")
+    users = pd.DataFrame(
+        {
+            "user_id": user_ids,
+            "created_at": _iso(joined, epoch),
+            "channel": channels,
+            "invited_by": inviter,
+            "city": rng.choice(CITIES, n_users),
+        }
+    )
+    traits = pd.DataFrame(
+        {
+            "user_id": user_ids,
+            "price_sensitive": price_sensitive.astype(int),
+            "quality_oriented": quality_oriented.astype(int),
+            "scenario_gift": gift.astype(int),
+            "scenario_family": family.astype(int),
+        }
+    )
+
+    # --- orders ---------------------------------------------------------------------------------
+    orders_per_user = rng.geometric(0.33, n_users)
+    orders_per_user[rng.random(n_users) < config.share_without_orders] = 0
+    order_user = np.repeat(np.arange(n_users), orders_per_user)
+    n_orders = order_user.size
+    span = horizon - joined[order_user]
+    placed = joined[order_user] + rng.random(n_orders) * span
+    # gift buyers move a third of their orders onto a festival week
+    festival_days = (
+        np.array([(datetime(config.as_of.year, m, d, tzinfo=UTC) - epoch).days for m, d in FESTIVALS])
+        % config.days
+    )
+    to_festival = gift[order_user] & (rng.random(n_orders) < 0.35)
+    festival_pick = festival_days[rng.integers(0, len(festival_days), n_orders)] * 86400.0
+    placed = np.where(
+        to_festival, np.maximum(festival_pick - rng.random(n_orders) * 5 * 86400, joined[order_user]), placed
+    )
+    order_ids = np.char.add("O", np.arange(1, n_orders + 1).astype(str))
+
+    ps_o, qo_o, gift_o, fam_o = (price_sensitive[order_user], quality_oriented[order_user],
+                                 gift[order_user], family[order_user])  # fmt: skip
+    p_deal = np.where(ps_o, 0.68, np.where(qo_o, 0.08, 0.22))
+    mechanism = rng.random(n_orders)
+    uses_deal = rng.random(n_orders) < p_deal
+    coupon = uses_deal & (mechanism < 0.45)
+    group_buy = uses_deal & (mechanism >= 0.45) & (mechanism < 0.7)
+    flash = uses_deal & (mechanism >= 0.7)
+    order_channel = rng.choice(
+        np.array(["storefront", "community", "live", "referral_link"]), n_orders, p=[0.45, 0.3, 0.15, 0.1]
+    )
+    order_channel = np.where(group_buy, "group_buy", np.where(flash, "flash_sale", order_channel))
+    gift_wrap = rng.random(n_orders) < np.where(gift_o, 0.42, 0.03)
+    ship_elsewhere = rng.random(n_orders) < np.where(gift_o, 0.5, 0.06)
+
+    # --- items ----------------------------------------------------------------------------------
+    catalog = _catalog(config, rng)
+    items_per_order = 1 + rng.poisson(0.6, n_orders)
+    item_order = np.repeat(np.arange(n_orders), items_per_order)
+    n_items = item_order.size
+    sku_row = _pick_skus(
+        rng, config, ps_o[item_order], qo_o[item_order], gift_o[item_order], fam_o[item_order], PURCHASE_TASTE
+    )
+    sku = catalog.iloc[sku_row]
+    unit_price = sku["_price_minor"].to_numpy()
+    quantity = 1 + (rng.random(n_items) < 0.15).astype(int)
+    # deals take 10-30 % off
+    deal_rate = np.where(uses_deal[item_order], rng.uniform(0.1, 0.3, n_items), 0.0)
+    item_discount = (unit_price * quantity * deal_rate).astype(np.int64)
+
+    order_items = pd.DataFrame(
+        {
+            "order_id": order_ids[item_order],
+            "sku_id": sku["sku_id"].to_numpy(),
+            "quantity": quantity,
+            "unit_price": [f"{p / 100:.2f}" for p in unit_price],
+            "discount": [f"{d / 100:.2f}" for d in item_discount],
+        }
+    )
+    order_total = np.bincount(item_order, weights=unit_price * quantity - item_discount, minlength=n_orders)
+    order_discount = np.bincount(item_order, weights=item_discount, minlength=n_orders)
+    age_days = (horizon - placed) / 86400
+    status = np.where(age_days > 10, "completed", np.where(age_days > 3, "shipped", "paid"))
+    status = np.where(rng.random(n_orders) < 0.04, "refunded", status)
+    orders = pd.DataFrame(
+        {
+            "order_id": order_ids,
+            "user_id": user_ids[order_user],
+            "created_at": _iso(placed, epoch),
+            "status": status,
+            "paid_at": _iso(placed + 60, epoch),
+            "channel": order_channel,
+            "total": [f"{t / 100:.2f}" for t in order_total],
+            "discount": [f"{d / 100:.2f}" for d in order_discount],
+            "coupon_code": np.where(coupon, "SAVE20", ""),
+            "group_buy_id": np.where(group_buy, np.char.add("G", np.arange(n_orders).astype(str)), ""),
+            "ship_to_self": np.where(ship_elsewhere, "false", "true"),
+            "gift_wrap": np.where(gift_wrap, "true", "false"),
+        }
+    )
+
+    events = _events(
+        config,
+        rng,
+        epoch,
+        user_ids,
+        orders_per_user,
+        joined,
+        catalog,
+        horizon,
+        (price_sensitive, quality_oriented, gift, family),
+    )
+    products = catalog[[c for c in catalog.columns if not c.startswith("_")]]
+    return SimulatedBrand(users, products, orders, order_items, events, traits)
+
+
+@dataclass(frozen=True)
+class Taste:
+    """How strongly a trait shows in what a user picks (purchases show it more than browsing)."""
+
+    family: tuple[float, float]  # P(family category) with / without the trait
+    tiers_price_sensitive: tuple[float, float, float]
+    tiers_quality: tuple[float, float, float]
+    tiers_other: tuple[float, float, float]
+    gift_box: tuple[float, float]
+
+
+PURCHASE_TASTE = Taste((0.55, 0.07), (0.62, 0.3, 0.08), (0.05, 0.3, 0.65), (0.28, 0.5, 0.22), (0.35, 0.04))
+BROWSING_TASTE = Taste((0.4, 0.1), (0.5, 0.35, 0.15), (0.12, 0.35, 0.53), (0.3, 0.45, 0.25), (0.25, 0.06))
+
+
+def _pick_skus(rng, config, price_sensitive, quality, gift, family, taste: Taste) -> np.ndarray:
+    """Row numbers into the catalog for n picks, leaning on each picker's traits."""
+    n = price_sensitive.size
+    cat_names = np.array(list(CATEGORIES))
+    family_cats = np.array([i for i, c in enumerate(cat_names) if CATEGORIES[c][0]])
+    other_cats = np.array([i for i, c in enumerate(cat_names) if not CATEGORIES[c][0]])
+    wants_family = rng.random(n) < np.where(family, *taste.family)
+    category_index = np.where(
+        wants_family,
+        family_cats[rng.integers(0, family_cats.size, n)],
+        other_cats[rng.integers(0, other_cats.size, n)],
+    )
+    tier_p = np.where(
+        price_sensitive[:, None],
+        taste.tiers_price_sensitive,
+        np.where(quality[:, None], taste.tiers_quality, taste.tiers_other),
+    )
+    tier_index = (rng.random(n)[:, None] > np.cumsum(tier_p, axis=1)).sum(axis=1).clip(0, len(TIERS) - 1)
+    # gift buyers lean on gift-box products (product 0 of every category)
+    product_index = np.where(
+        rng.random(n) < np.where(gift, *taste.gift_box), 0, rng.integers(1, config.products_per_category, n)
+    )
+    return (category_index * config.products_per_category + product_index) * len(TIERS) + tier_index
+
+
+def _events(config, rng, epoch, user_ids, orders_per_user, joined, catalog, horizon, traits) -> pd.DataFrame:
+    price_sensitive, quality, gift, family = traits
+    n_users = user_ids.size
+    per_user = rng.poisson(config.events_per_order * (orders_per_user + 0.5))
+    event_user = np.repeat(np.arange(n_users), per_user)
+    n = event_user.size
+    names = np.array(
+        [
+            "Product Viewed",
+            "Product Added",
+            "Products Searched",
+            "Product Shared",
+            "Group Buy Started",
+            "Coupon Entered",
+        ]
+    )
+    weights = np.where(
+        price_sensitive[event_user, None],
+        [0.66, 0.13, 0.08, 0.04, 0.02, 0.07],
+        [0.73, 0.14, 0.08, 0.04, 0.005, 0.005],
+    )
+    name = names[(rng.random(n)[:, None] > np.cumsum(weights, axis=1)).sum(axis=1).clip(0, names.size - 1)]
+    sku_row = _pick_skus(
+        rng,
+        config,
+        price_sensitive[event_user],
+        quality[event_user],
+        gift[event_user],
+        family[event_user],
+        BROWSING_TASTE,
+    )
+    when = joined[event_user] + rng.random(n) * (horizon - joined[event_user])
+    skus = catalog["sku_id"].to_numpy()[sku_row]
+    categories = catalog["category"].to_numpy()[sku_row]
+    has_product = np.isin(name, ["Product Viewed", "Product Added", "Product Shared"])
+    props = np.where(
+        has_product,
+        np.char.add(
+            np.char.add(np.char.add('{"sku_id": "', skus.astype(str)), '", "category": "'),
+            np.char.add(categories.astype(str), '"}'),
+        ),
+        "{}",
+    )
+    return pd.DataFrame(
+        {
+            "event_id": np.char.add("E", np.arange(1, n + 1).astype(str)),
+            "name": name,
+            "timestamp": _iso(when, epoch),
+            "user_id": user_ids[event_user],
+            "properties": props,
+            "channel": "",
+        }
+    )
