@@ -38,6 +38,7 @@ CHANNEL_LABELS = {
     "video_channel": gettext_lazy("Video channel"),
     "live": gettext_lazy("Live stream"),
     "referral": gettext_lazy("Referral"),
+    "referral_link": gettext_lazy("Referral link"),
     "organic": gettext_lazy("Organic"),
     "group_buy": gettext_lazy("Group buy"),
     "olist": gettext_lazy("Olist import"),
