@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from loopmall.catalog import selectors as catalog_selectors
 from loopmall.core.errors import NotFound
 from loopmall.orders.contracts import CartLineView, CartSummary
-from loopmall.orders.models import Cart, CartLine, Order, OrderLine, Payment, Refund
+from loopmall.orders.models import Cart, CartLine, Order, OrderLine, OrderStatus, Payment, Refund
 
 
 def cart_get(*, user) -> CartSummary:
@@ -121,3 +121,19 @@ def refund_get(*, refund_id: int) -> Refund:
     if refund is None:
         raise NotFound(_("Refund not found."), field="refund_id")
     return refund
+
+
+def buyer_ids(*, since=None, category: str | None = None, min_orders: int = 1) -> QuerySet:
+    """User ids with at least `min_orders` paid orders since a time, optionally with a line in a category
+    (slug or name): a sub-query for segment rules ("viewed X and not bought")."""
+    from django.db.models import Count
+
+    paid = Order.objects.exclude(status__in=[OrderStatus.PENDING_PAYMENT, OrderStatus.CANCELLED])
+    if since is not None:
+        paid = paid.filter(placed_at__gte=since)
+    if category:
+        paid = paid.filter(
+            Q(lines__sku__product__category__slug=category) | Q(lines__sku__product__category__name=category)
+        )
+    grouped = paid.order_by().values("user_id").annotate(n=Count("id", distinct=True)).filter(n__gte=min_orders)
+    return grouped.values("user_id")
