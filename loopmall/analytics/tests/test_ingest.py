@@ -46,7 +46,8 @@ def test_accepts_a_batch_and_keeps_unknown_names(client):
     assert response.json() == {"received": 2, "accepted": 2, "duplicates": 0}
     assert set(OutboxEvent.objects.values_list("name", flat=True)) == {"Product Viewed", "Coupon Wheel Spun"}
     stored = OutboxEvent.objects.get(name="Product Viewed")
-    assert stored.channel == "mini_shop" and stored.properties["sku_id"] == 7
+    assert stored.channel == "mini_shop"
+    assert stored.properties["sku_id"] == 7
 
 
 def test_duplicates_are_counted_not_errors(client):
@@ -79,7 +80,8 @@ def test_a_bad_event_names_index_and_field_and_nothing_is_written(client, bad, f
 
 def test_body_must_be_a_batch(client):
     response = client.post(URL, data="not json", content_type="application/json")
-    assert response.status_code == 400 and response.json()["error"]["field"] == "batch"
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "batch"
     assert post(client, []).json()["error"]["field"] == "batch"
 
 

@@ -18,8 +18,7 @@ if importlib.util.find_spec("pyspark") is None or shutil.which("java") is None:
 
 @pytest.fixture(scope="module")
 def spark(tmp_path_factory):
-    session = warehouse.spark_session()
-    session.conf.set("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("spark-warehouse")))
+    session = warehouse.spark_session(warehouse_dir=tmp_path_factory.mktemp("spark-warehouse"))
     con = warehouse.connect("spark", session=session)
     tiny.load(con)
     yield con

@@ -64,7 +64,8 @@ def test_incremental_sync_then_rebuild_gives_the_same_warehouse(tmp_path):
 
     first = sync.run(path=str(path))
     assert first.events_copied == 2
-    assert first.rows_copied["orders"] == 1 and first.rows_copied["users"] == 1  # staff never enter
+    assert first.rows_copied["orders"] == 1
+    assert first.rows_copied["users"] == 1
     assert _rows(path, "products")[0][:4] == (sku.pk, sku.product_id, "婴儿湿巾", "baby")
 
     # Changes after the first run: the order is paid (an event names it), a new customer, a new order.
@@ -87,7 +88,8 @@ def test_incremental_sync_then_rebuild_gives_the_same_warehouse(tmp_path):
     assert again.events_copied == 0
 
     orders = {r[0]: r for r in _rows(path, "orders")}
-    assert orders[order.pk][4] == "paid" and orders[order.pk][3] is not None
+    assert orders[order.pk][4] == "paid"
+    assert orders[order.pk][3] is not None
     assert orders[order.pk][11] == "g9"  # group_buy_id from the order's attribution
     events = _rows(path, "events")
     viewed = next(e for e in events if e[1] == "Product Viewed")
@@ -109,7 +111,8 @@ def test_each_run_is_recorded_with_its_lag(tmp_path):
         event_emit("Product Viewed", user_id=user.pk, occurred_at=clock.now() - timedelta(days=1))
     sync.run(path=path)
     run = SyncRun.objects.filter(kind="sync").first()
-    assert run.is_ok and run.events_copied == 2
+    assert run.is_ok
+    assert run.events_copied == 2
     assert 0 <= run.lag_p50_seconds <= run.lag_p95_seconds <= run.lag_max_seconds < 60
 
 

@@ -160,5 +160,6 @@ def _typed(frame: pd.DataFrame, schema) -> pd.DataFrame:
 
 def load(con) -> None:
     """Create the warehouse tables on any Ibis backend from the rows above."""
-    for name, frame in frames().items():
-        con.create_table(name, frame, schema=TABLES[name], overwrite=True)
+    from loopmall.analytics.warehouse.connection import load_frames
+
+    load_frames(con, frames())

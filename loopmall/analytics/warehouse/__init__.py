@@ -14,7 +14,9 @@ from loopmall.analytics.warehouse.connection import (
     BACKENDS,
     WarehouseBusy,
     connect,
+    load_frames,
     opened,
+    spark_from_duckdb,
     spark_session,
     table,
 )
@@ -25,9 +27,11 @@ __all__ = [
     "TABLES",
     "WarehouseBusy",
     "connect",
+    "load_frames",
     "migrate",
     "opened",
     "schema_version",
+    "spark_from_duckdb",
     "spark_session",
     "table",
 ]

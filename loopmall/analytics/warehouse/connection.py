@@ -70,12 +70,16 @@ def opened(backend: str = "duckdb", **kwargs: Any) -> Iterator[Any]:
             con.disconnect()
 
 
-def spark_session(master: str = "local[1]"):
-    """A small local Spark session tuned for tests and single-machine runs (UTC, few partitions, no UI)."""
+def spark_session(master: str = "local[1]", *, warehouse_dir: str | Path | None = None):
+    """A small local Spark session tuned for tests and single-machine runs (UTC, few partitions, no UI).
+
+    Tables Spark creates go under `warehouse_dir` (default: a `spark-warehouse` folder in VAR_DIR)."""
     from pyspark.sql import SparkSession
 
+    warehouse_dir = warehouse_dir or Path(settings.VAR_DIR) / "spark-warehouse"
     return (
         SparkSession.builder.master(master)
+        .config("spark.sql.warehouse.dir", str(warehouse_dir))
         .appName("loopmall-warehouse")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "2")
@@ -111,3 +115,60 @@ def run_sql(con, sql: str, params: list | None = None) -> list[tuple]:
     """Run SQL on a DuckDB backend and read the whole result (duckdb 2.0 refuses new work on a connection
     while an earlier result is unread)."""
     return con.con.execute(sql, params or []).fetchall()
+
+
+def load_frames(con, frames: dict[str, Any]) -> None:
+    """Put pandas frames in as warehouse tables, typed by schema.TABLES (replacing any there).
+
+    DuckDB: real tables. Spark: temporary views built with the exact Spark schema (Spark cannot infer a
+    type for an all-empty column). Used by tests and to hand a DuckDB snapshot to Spark.
+    """
+    from loopmall.analytics.warehouse.schema import TABLES
+
+    if getattr(con, "name", "") == "pyspark":
+        from ibis.backends.pyspark.datatypes import PySparkSchema
+
+        session = con._session
+        for name, frame in frames.items():
+            schema = TABLES[name]
+            rows = frame[list(schema.names)].astype(object).where(frame[list(schema.names)].notna(), None)
+            records = [
+                tuple(None if _is_missing(v) else _plain(v) for v in row)
+                for row in rows.itertuples(index=False)
+            ]
+            session.createDataFrame(records, schema=PySparkSchema.from_ibis(schema)).createOrReplaceTempView(
+                name
+            )
+        return
+    for name, frame in frames.items():
+        con.create_table(name, frame, schema=TABLES[name], overwrite=True)
+
+
+def spark_from_duckdb(session=None, *, path: str | Path | None = None):
+    """A Spark-backed Ibis connection holding a snapshot of the DuckDB warehouse (for running the same
+    KPI and profile code on Spark)."""
+    from loopmall.analytics.warehouse.schema import TABLES
+
+    with opened("duckdb", path=path) as duck:
+        frames = {name: duck.table(name).to_pandas() for name in TABLES if name in table_names(duck)}
+    spark = connect("spark", session=session)
+    load_frames(spark, frames)
+    return spark
+
+
+def _is_missing(value: Any) -> bool:
+    try:
+        import pandas as pd
+
+        return value is None or (not isinstance(value, str | bytes) and bool(pd.isna(value)))
+    except (TypeError, ValueError):
+        return False
+
+
+def _plain(value: Any) -> Any:
+    """numpy / pandas scalars as the Python values Spark expects."""
+    if hasattr(value, "to_pydatetime"):
+        return value.to_pydatetime()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
