@@ -26,7 +26,6 @@ SHOTS = Path(os.environ.get("LOOPMALL_SHOTS_DIR", "/tmp/h4-shots"))
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.urls("loopmall.console.tests.urls"),
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Chromium at /usr/bin/chromium"),
 ]
 

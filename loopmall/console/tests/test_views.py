@@ -11,7 +11,7 @@ from loopmall.catalog.models import Sku
 from loopmall.console.tests import factories as f
 from loopmall.core.models import OutboxEvent
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("loopmall.console.tests.urls")]
+pytestmark = pytest.mark.django_db
 
 PAGES = ["console:dashboard", "console:orders", "console:products", "console:feedback"]
 
