@@ -116,3 +116,29 @@ def route(text: str) -> Placement | None:
         if hits > best_hits:
             best_slug, best_hits = slug, hits
     return Placement(domain, best_slug) if best_slug else None  # e.g. a book review naming no kind of book
+
+
+def _product_cues() -> dict[str, list[tuple[str, re.Pattern]]]:
+    from loopmall.demo import catalog
+
+    by_category: dict[str, list[tuple[str, re.Pattern]]] = {}
+    for spec in catalog.PRODUCTS:
+        if spec.name in catalog.REVIEW_CUES:
+            by_category.setdefault(spec.category, []).append(
+                (spec.name, re.compile(catalog.REVIEW_CUES[spec.name]))
+            )
+    return by_category
+
+
+_PRODUCT_CUES = _product_cues()
+
+
+def product_for(text: str, category: str) -> str | None:
+    """The one demo product (by name) a review of `category` is specifically about, if it names one;
+    None when it could be about any product of the category."""
+    best, best_hits = None, 0
+    for name, pattern in _PRODUCT_CUES.get(category, []):
+        hits = len(pattern.findall(text))
+        if hits > best_hits:
+            best, best_hits = name, hits
+    return best

@@ -906,11 +906,13 @@ class Simulator:
     # ---------- reviews ----------
     def _write_reviews(self) -> None:
         rng = self.rng
-        pools: dict[tuple[str, bool], list[str]] = {}
+        # Pools of texts by (product it names or None, category, positive?).
+        pools: dict[tuple[str | None, str, bool], list[str]] = {}
         for item in corpus.load():
             placement = router.route(item.text)
             if placement is not None:
-                pools.setdefault((placement.category, item.is_positive), []).append(item.text)
+                product = router.product_for(item.text, placement.category)
+                pools.setdefault((product, placement.category, item.is_positive), []).append(item.text)
         for texts in pools.values():
             rng.shuffle(texts)
         reviews: list[Review] = []
@@ -927,11 +929,14 @@ class Simulator:
                 if written > self.now:
                     continue
                 unhappy = rng.random() < (0.85 if meta["refund"] else 0.3)
-                pool = pools.get((category, not unhappy)) or pools.get((category, unhappy))
-                if not pool:
+                name = line.sku.product.name
+                candidates = [(name, category, not unhappy), (name, category, unhappy)]
+                candidates += [(None, category, not unhappy), (None, category, unhappy)]
+                key = next((key for key in candidates if pools.get(key)), None)
+                if key is None:
                     continue
-                is_positive = pool is pools.get((category, True))
-                text = pool.pop()
+                is_positive = key[2]
+                text = pools[key].pop()
                 reviews.append(
                     Review(
                         user_id=order.user_id,

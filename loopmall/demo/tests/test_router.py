@@ -60,3 +60,11 @@ def test_corpus_is_read_from_the_installed_package_and_deduplicated():
     assert len(texts) > 10000
     assert len({item.text for item in texts}) == len(texts)
     assert {item.is_positive for item in texts} == {True, False}
+
+
+def test_a_review_that_names_a_kind_of_product_goes_to_that_product():
+    biography = "这本传记写了作者的往事，历史细节很丰富，值得一读。"
+    assert router.route(biography).category == "book-fiction"
+    assert router.product_for(biography, "book-fiction") == "历史的褶皱"
+    assert router.product_for("温泉很舒服，山庄环境安静，入住愉快。", "hotel-resort") == "温泉山庄"
+    assert router.product_for("这本小说情节紧凑，人物鲜明。", "book-fiction") is None

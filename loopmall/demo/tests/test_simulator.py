@@ -28,6 +28,7 @@ def test_every_demo_review_is_real_text_on_a_product_of_its_category(small_demo)
         placement = router.route(review.text)
         assert placement is not None, review.text
         assert placement.category == review.product.category.slug, review.text
+        assert router.product_for(review.text, placement.category) in (None, review.product.name), review.text
         assert review.source == "demo"
         assert review.lang == "zh"
         assert review.user_id == review.order.user_id
