@@ -162,6 +162,10 @@ LOOPMALL_CURRENCY = "CNY"
 LOOPMALL_PAYMENT_TIMEOUT_MINUTES = int(os.environ.get("LOOPMALL_PAYMENT_TIMEOUT_MINUTES", "30"))
 LOOPMALL_SANDBOX_PAYMENT_SECRET = os.environ.get("LOOPMALL_SANDBOX_PAYMENT_SECRET") or SECRET_KEY
 LOOPMALL_WAREHOUSE_PATH = os.environ.get("LOOPMALL_WAREHOUSE_PATH") or str(VAR_DIR / "warehouse.duckdb")
+# Insight: keys outside channels send as X-Channel-Key to POST /api/v1/insight/feedback; the share of
+# feedback that makes a demand high-frequency.
+LOOPMALL_INSIGHT_CHANNEL_KEYS = [k for k in os.environ.get("LOOPMALL_INSIGHT_CHANNEL_KEYS", "").split(",") if k]
+LOOPMALL_INSIGHT_HIGH_FREQUENCY_SHARE = float(os.environ.get("LOOPMALL_INSIGHT_HIGH_FREQUENCY_SHARE", "0.30"))
 
 LOGGING = {
     "version": 1,

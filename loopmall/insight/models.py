@@ -260,6 +260,8 @@ class WeeklyReport(models.Model):
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     generated_at = models.DateTimeField()
+    # False while the week is still running (refreshed as feedback arrives); True once it has closed.
+    is_final = models.BooleanField(default=False)
     payload = models.JSONField(default=dict)
     feedback_count = models.PositiveIntegerField(default=0)
     latency_p50_seconds = models.FloatField(null=True, blank=True)

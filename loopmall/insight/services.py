@@ -173,9 +173,12 @@ def feedback_record(item: FeedbackInput, *, origin: str = FeedbackOrigin.API) ->
     return stored, bool(created)
 
 
-def feedback_classify_new(*, limit: int = 5000) -> int:
-    """Classify feedback that has not been classified yet. Returns how many items were processed."""
-    batch = list(Feedback.objects.filter(status=FeedbackStatus.NEW).order_by("id")[:limit])
+def feedback_classify_new(*, limit: int = 5000, ids: Sequence[int] | None = None) -> int:
+    """Classify feedback that has not been classified yet (or just `ids`). Returns how many were processed."""
+    queryset = Feedback.objects.filter(status=FeedbackStatus.NEW)
+    if ids is not None:
+        queryset = queryset.filter(id__in=list(ids))
+    batch = list(queryset.order_by("id")[:limit])
     if not batch:
         return 0
     texts = [f for f in batch if f.kind == FeedbackKind.TEXT and f.text]
