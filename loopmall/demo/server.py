@@ -10,6 +10,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
 
 STOP_GRACE_SECONDS = 10
 # A web server that exits within this many seconds of starting did not start.
@@ -60,6 +63,8 @@ def _stop(processes: list[subprocess.Popen]) -> None:
 def serve(*, host: str = "127.0.0.1", port: int = 8000, write: Callable[[str], None] = print) -> int:
     """Run until interrupted; returns the exit status."""
     env = _environment()
+    # whitenoise serves from the finders; an absent STATIC_ROOT only makes it warn at every start.
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     stopping = {"signal": None}
 
     def on_signal(number, _frame) -> None:
