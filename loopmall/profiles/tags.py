@@ -150,10 +150,19 @@ def evidence_table(
         paid.select("order_id", "user_id", "has_deal"), "order_id"
     )
     items = items.left_join(catalog, items.sku_id == catalog.sku_id).select(
-        "user_id", "has_deal", "discount_minor", "attributes", "tier", "top_quartile", category="sku_category"
+        "user_id",
+        "has_deal",
+        "discount_minor",
+        "attributes",
+        "tier",
+        "top_quartile",
+        "family_category",
+        category="sku_category",
     )
     family_categories = list(family_categories)
-    is_family = _has_any(items.attributes.fill_null(""), FAMILY_ATTRIBUTES)
+    is_family = _has_any(items.attributes.fill_null(""), FAMILY_ATTRIBUTES) | items.family_category.fill_null(
+        False
+    )
     if family_categories:
         is_family = is_family | items.category.isin(family_categories)
     full_price = (items.discount_minor.fill_null(0) == 0) & ~items.has_deal
@@ -179,7 +188,7 @@ def evidence_table(
         gift_wrapped_orders=_.gift_wrapped.cast("int64").sum(),
         shipped_to_others_orders=_.shipped_to_others.cast("int64").sum(),
     )
-    per_view = _view_evidence(events, catalog, products, family_categories)
+    per_view = _view_evidence(events, catalog, family_categories, user_id_type=orders.user_id.type())
     joined = per_order.join(per_item, "user_id", how="left").join(per_view, "user_id", how="left")
     return joined.select(
         per_order.user_id,
@@ -206,22 +215,28 @@ def sku_catalog(products: ibis.Table) -> ibis.Table:
     """sku_id, attributes, tier, sku_category and whether the SKU is in its category's top price quartile."""
     quartile = products.group_by("category").agg(p75=products.price_minor.quantile(0.75))
     priced = products.join(quartile, "category")
+    family_category = (
+        priced.is_family_category.fill_null(False)
+        if "is_family_category" in priced.columns
+        else ibis.literal(False)
+    )
     return priced.select(
         "sku_id",
         "tier",
         attributes=priced.attributes.fill_null(""),
         sku_category=priced.category,
         top_quartile=priced.price_minor >= priced.p75,
+        family_category=family_category,
     )
 
 
-def _view_evidence(events, catalog, products, family_categories) -> ibis.Table:
+def _view_evidence(events, catalog, family_categories, *, user_id_type) -> ibis.Table:
     """Per user: product views by tier / gift set / family, and coupon entries (browsing shows taste too)."""
     if events is None:
         return ibis.memtable(
             {"user_id": [], "views": [], "budget_views": [], "premium_views": [], "gift_set_views": [],
              "family_views": [], "coupon_events": []},
-            schema={"user_id": "string", "views": "int64", "budget_views": "int64", "premium_views": "int64",
+            schema={"user_id": user_id_type, "views": "int64", "budget_views": "int64", "premium_views": "int64",
                     "gift_set_views": "int64", "family_views": "int64", "coupon_events": "int64"},
         )  # fmt: skip
     relevant = events.filter(
@@ -229,10 +244,12 @@ def _view_evidence(events, catalog, products, family_categories) -> ibis.Table:
     )
     relevant = relevant.select("user_id", "name", "sku_id")
     viewed = relevant.left_join(catalog, relevant.sku_id == catalog.sku_id).select(
-        "user_id", "name", "attributes", "tier", view_category="sku_category"
+        "user_id", "name", "attributes", "tier", "family_category", view_category="sku_category"
     )
     is_view = viewed.name == "Product Viewed"
-    is_family = _has_any(viewed.attributes.fill_null(""), FAMILY_ATTRIBUTES)
+    is_family = _has_any(
+        viewed.attributes.fill_null(""), FAMILY_ATTRIBUTES
+    ) | viewed.family_category.fill_null(False)
     family_categories = list(family_categories)
     if family_categories:
         is_family = is_family | viewed.view_category.isin(family_categories)
@@ -431,12 +448,10 @@ def repurchase_cycle(orders: ibis.Table) -> ibis.Table:
 
 def fission_roles(users: ibis.Table, events: ibis.Table) -> pd.DataFrame:
     """inviter (invited someone), group_buy_starter, sharer (2+ shares)."""
-    inviters = (
-        users.filter(users.invited_by.notnull() & (users.invited_by != ""))
-        .group_by(user_id=_.invited_by)
-        .agg(invited=_.count())
-        .to_pandas()
-    )
+    has_inviter = users.invited_by.notnull()
+    if users.invited_by.type().is_string():
+        has_inviter = has_inviter & (users.invited_by != "")
+    inviters = users.filter(has_inviter).group_by(user_id=_.invited_by).agg(invited=_.count()).to_pandas()
     starters = (
         events.filter(events.name == "Group Buy Started")
         .group_by("user_id")

@@ -1,0 +1,118 @@
+"""Reads of the profiles app: customer lists, customer 360, tag summaries, segments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet
+
+from loopmall.core.models import OutboxEvent
+from loopmall.profiles.models import ProfileRun, Segment, UserProfile, UserTag
+from loopmall.profiles.tags import NEED_TAGS
+
+SOCIAL_EVENTS = (
+    "Product Shared", "Cart Shared", "Product Reviewed", "Post Viewed", "Post Liked", "Post Shared",
+    "Comment Posted", "Community Joined", "Community Left", "Challenge Entered", "Live Session Joined",
+    "Live Product Clicked", "Invite Sent", "Invite Accepted", "Group Buy Started", "Group Buy Joined",
+    "Points Earned", "Points Redeemed", "Commission Earned", "Ticket Opened", "Survey Answered",
+)  # fmt: skip
+NEED_TAG_DEFINITIONS = {t.code: t.definition for t in NEED_TAGS}
+
+
+@dataclass(frozen=True)
+class CustomerFilters:
+    query: str = ""
+    tag: str = ""
+    segment_id: int | None = None
+    lifecycle: str = ""
+
+
+def customers_for_console(*, filters: CustomerFilters, page: int = 1, per_page: int = 25) -> Page:
+    users = get_user_model().objects.filter(is_staff=False).select_related("profile")
+    if filters.query:
+        q = filters.query.strip()
+        users = users.filter(Q(login__icontains=q) | Q(display_name__icontains=q) | Q(city__icontains=q))
+    if filters.tag:
+        users = users.filter(tags__tag=filters.tag)
+    if filters.segment_id:
+        users = users.filter(segment_memberships__segment_id=filters.segment_id)
+    if filters.lifecycle:
+        users = users.filter(profile__lifecycle=filters.lifecycle)
+    users = users.order_by("-profile__revenue_minor", "-id").prefetch_related("tags")
+    return Paginator(users, per_page).get_page(page)
+
+
+def tag_counts() -> list[dict[str, Any]]:
+    """How many customers hold each tag, with average score."""
+    from django.db.models import Avg
+
+    return list(
+        UserTag.objects.values("tag", "kind")
+        .annotate(users=Count("id"), score=Avg("score"))
+        .order_by("kind", "-users")
+    )
+
+
+def customer_get(*, user_id: int):
+    from loopmall.core.errors import NotFound
+
+    user = get_user_model().objects.filter(id=user_id, is_staff=False).select_related("invited_by").first()
+    if user is None:
+        raise NotFound("No such customer.", field="user_id")
+    return user
+
+
+def customer_tags(*, user) -> list[UserTag]:
+    return list(UserTag.objects.filter(user=user).order_by("kind", "-score"))
+
+
+def customer_profile(*, user) -> UserProfile | None:
+    return UserProfile.objects.filter(user=user).first()
+
+
+def customer_social_activity(*, user, limit: int = 50) -> list[OutboxEvent]:
+    return list(
+        OutboxEvent.objects.filter(user=user, name__in=SOCIAL_EVENTS).order_by("-occurred_at")[:limit]
+    )
+
+
+def customer_behaviour_counts(*, user) -> list[dict[str, Any]]:
+    return list(
+        OutboxEvent.objects.filter(user=user).values("name").annotate(n=Count("id")).order_by("-n")[:15]
+    )
+
+
+def segments_list() -> QuerySet[Segment]:
+    return Segment.objects.order_by("name")
+
+
+def segment_get(*, segment_id: int) -> Segment:
+    from loopmall.core.errors import NotFound
+
+    segment = Segment.objects.filter(id=segment_id).first()
+    if segment is None:
+        raise NotFound("No such segment.", field="segment_id")
+    return segment
+
+
+def segment_member_ids(*, segment_id: int) -> list[int]:
+    return list(Segment.objects.get(id=segment_id).memberships.values_list("user_id", flat=True))
+
+
+def last_run() -> ProfileRun | None:
+    return ProfileRun.objects.filter(finished_at__isnull=False).first()
+
+
+def tags_for_export() -> QuerySet[UserTag]:
+    return UserTag.objects.select_related("user").order_by("user_id", "kind", "tag")
+
+
+def contract_user_id(user) -> str:
+    """The id a script knows a user by: the imported id for imported users, else the LoopMall id."""
+    external = user.external_id or ""
+    if external.startswith("bundle:"):
+        return external.removeprefix("bundle:")
+    return str(user.pk)
