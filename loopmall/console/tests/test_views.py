@@ -335,3 +335,14 @@ def test_console_is_in_chinese_by_default_and_english_on_request(as_analyst, sho
     html = as_analyst.get(reverse("console:dashboard")).content.decode()
     assert "Average order value" in html
     assert "客单价" not in html
+
+
+def test_reviews_are_in_django_admin(client, reviews, admin_user):
+    admin_user.is_superuser = True
+    admin_user.save()
+    client.force_login(admin_user)
+    response = client.get("/admin/social/review/", {"rating__exact": "1"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "物流太慢了" in html
+    assert "Warm and soft scarf" not in html
