@@ -5,6 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from loopmall.insight.models import AdaptationStatus, AdaptationType, Channel, LatentDemand
+
+CHANNEL_CHOICES = Channel.choices
+ADAPTATION_STATUS_CHOICES = AdaptationStatus.choices
+ADAPTATION_TYPE_CHOICES = AdaptationType.choices
+LATENT_KIND_CHOICES = LatentDemand.Kind.choices
+
 
 @dataclass(frozen=True)
 class FeedbackView:
