@@ -17,6 +17,22 @@ STATUS_FILTER_LABELS = (
 )
 
 
+STATUS_LABELS = {
+    "pending_payment": gettext_lazy("To pay"),
+    "paid": gettext_lazy("Paid"),
+    "shipped": gettext_lazy("Shipped"),
+    "delivered": gettext_lazy("Delivered"),
+    "completed": gettext_lazy("Completed"),
+    "cancelled": gettext_lazy("Cancelled"),
+    "refund_requested": gettext_lazy("Refund requested"),
+    "refunded": gettext_lazy("Refunded"),
+}
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
 def status_filters():
     return STATUS_FILTER_LABELS
 

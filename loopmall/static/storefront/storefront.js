@@ -92,3 +92,11 @@
     tick();
   });
 })();
+
+// Once the shopper edits a field marked wrong, take its error away.
+document.querySelectorAll(".field.has-error").forEach(function (field) {
+  field.addEventListener("input", function () {
+    field.classList.remove("has-error");
+    field.querySelectorAll(".field-error").forEach(function (error) { error.remove(); });
+  }, { once: true });
+});

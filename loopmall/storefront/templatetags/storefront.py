@@ -38,6 +38,22 @@ def initial(value) -> str:
     return text[:1].upper() if text else "·"
 
 
+@register.filter
+def status_label(status) -> str:
+    from loopmall.storefront.timeline import status_label as label
+
+    return label(status)
+
+
+@register.filter
+def badge(value) -> str:
+    """Short text for a category tile: two characters of a Chinese name ("茶叶"), else one letter."""
+    text = str(value or "").strip()
+    if not text:
+        return "·"
+    return text[:2] if "\u4e00" <= text[0] <= "\u9fff" else text[:1].upper()
+
+
 @register.simple_tag
 def stars(rating) -> str:
     try:

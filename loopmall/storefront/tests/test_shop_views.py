@@ -102,3 +102,14 @@ def test_bad_deep_link_values_are_ignored(client, shop, params):
     response = client.get(reverse("storefront:product", args=["longjing"]), params)
     assert response.status_code == 200
     assert SESSION_KEY not in client.session
+
+
+def test_pages_speak_chinese_by_default_and_english_on_request(client, shop):
+    html = client.get(reverse("storefront:home")).content.decode()
+    assert 'lang="zh-hans"' in html
+    assert "首页" in html
+    assert "精选好物" in html
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("storefront:home")).content.decode()
+    assert "Featured" in html
+    assert "精选好物" not in html
