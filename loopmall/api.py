@@ -28,7 +28,8 @@ def _domain_error(request: HttpRequest, exc: DomainError):
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError):
     first = exc.errors[0] if exc.errors else {}
-    loc = [str(p) for p in first.get("loc", []) if p not in ("body", "query", "path", "payload", "form")]
+    where = ("body", "query", "path", "payload", "form", "header", "cookie", "filters")
+    loc = [str(p) for p in first.get("loc", []) if p not in where]
     field = ".".join(loc) or None
     message = first.get("msg", "invalid input")
     return api.create_response(request, error_body("invalid", message, field), status=422)

@@ -15,8 +15,12 @@ MAX_PER_PAGE = 100
 
 
 def categories_for_storefront() -> QuerySet[Category]:
-    """Categories that have at least one product on sale, in display order."""
-    return Category.objects.filter(products__is_active=True).distinct().order_by("position", "id")
+    """Categories with a product on sale (directly or in a sub-category), in display order."""
+    return (
+        Category.objects.filter(Q(products__is_active=True) | Q(children__products__is_active=True))
+        .distinct()
+        .order_by("position", "id")
+    )
 
 
 def category_get(*, slug: str) -> Category:

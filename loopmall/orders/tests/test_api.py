@@ -194,3 +194,10 @@ def test_session_auth_requires_csrf(buyer, tea):
     client.cookies["csrftoken"] = token
     accepted = post(client, "/api/v1/cart/items", {"sku_id": tea.pk}, HTTP_X_CSRFTOKEN=token)
     assert accepted.status_code == 200
+
+
+def test_query_and_header_errors_name_the_field(client, auth):
+    page = client.get("/api/v1/catalog/products", {"page": 0})
+    assert (page.status_code, page.json()["error"]["field"]) == (422, "page")
+    long_key = post(client, "/api/v1/checkout", {}, HTTP_IDEMPOTENCY_KEY="k" * 200, **auth)
+    assert (long_key.status_code, long_key.json()["error"]["field"]) == (422, "Idempotency-Key")
