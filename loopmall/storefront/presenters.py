@@ -91,7 +91,7 @@ def sku_label(sku) -> str:
         return sku.name
     if isinstance(sku.attributes, dict) and sku.attributes:
         return " / ".join(str(value) for value in sku.attributes.values())
-    return sku.code
+    return _("Standard")
 
 
 def sku_options(product) -> list[SkuOption]:

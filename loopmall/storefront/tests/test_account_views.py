@@ -122,3 +122,14 @@ def test_someone_elses_address_cannot_be_touched(shopper, other_customer):
     assert shopper.post(reverse("storefront:address_delete", args=[foreign.pk])).status_code == 404
     assert shopper.post(reverse("storefront:address_default", args=[foreign.pk])).status_code == 404
     assert account_selectors.addresses_for_user(user=other_customer).count() == 1
+
+
+def test_service_and_password_errors_are_shown_in_chinese(client, customer):
+    html = client.post(
+        reverse("storefront:signup"), {"login": "13700000009", "password": "abc"}
+    ).content.decode()
+    assert "密码太短" in html
+    html = client.post(
+        reverse("storefront:signup"), {"login": customer.login, "password": "Tea-time-2026"}
+    ).content.decode()
+    assert "该手机号或邮箱已注册。" in html

@@ -177,6 +177,14 @@ def test_pages_look_right_at_phone_size(page, live_server, shop):
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, f"{path} is {width}px wide"
         shot(name)
+    # Desktop: the same pages spread out and the tab bar becomes a header menu.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    for name, path in {"27-desktop-home": "/", "28-desktop-product": "/p/longjing/"}.items():
+        page.goto(live_server.url + path)
+        assert page.is_visible(".desktop-nav")
+        assert not page.is_visible(".tabbar")
+        shot(name)
+    page.set_viewport_size({"width": 375, "height": 812})
     page.goto(live_server.url + "/")
     page.click("button[name=language][value=en]")
     page.wait_for_selector("html[lang=en]")
