@@ -53,10 +53,15 @@ class SimulationConfig:
     events_per_order: float = 6.0
     # Share of users who registered but never ordered (no evidence: they must get no need tag).
     share_without_orders: float = 0.1
+    # Put before every id, so chunks of a large simulation never collide ("c7-U12").
+    id_prefix: str = ""
 
 
 @dataclass
 class SimulatedBrand:
+    """Warehouse-shaped frames (money in minor units, naive-UTC timestamps, real booleans) plus the
+    hidden traits. `write_bundle` turns them into the data contract's text format."""
+
     users: pd.DataFrame
     products: pd.DataFrame
     orders: pd.DataFrame
@@ -64,12 +69,14 @@ class SimulatedBrand:
     events: pd.DataFrame
     traits: pd.DataFrame
 
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return {n: getattr(self, n) for n in ("users", "products", "orders", "order_items", "events")}
+
     def write_bundle(self, directory: Path, *, fmt: str = "csv") -> dict[str, Path]:
         """Write the bundle files (data contract) plus hidden_traits next to them."""
         directory.mkdir(parents=True, exist_ok=True)
         written = {}
-        for name in ("users", "products", "orders", "order_items", "events"):
-            frame = getattr(self, name)
+        for name, frame in self.contract_frames().items():
             path = directory / f"{name}.{'csv' if fmt == 'csv' else 'parquet'}"
             frame.to_csv(path, index=False) if fmt == "csv" else frame.to_parquet(path, index=False)
             written[name] = path
@@ -78,10 +85,55 @@ class SimulatedBrand:
         written["hidden_traits"] = traits_path
         return written
 
+    def contract_frames(self) -> dict[str, pd.DataFrame]:
+        users, products, orders, items, events = (self.users, self.products, self.orders, self.order_items,
+                                                  self.events)  # fmt: skip
+        return {
+            "users": users.assign(created_at=_iso(users["created_at"])),
+            "products": pd.DataFrame(
+                {"sku_id": products["sku_id"], "product_id": products["product_id"], "name": products["name"],
+                 "category": products["category"], "price": _decimal(products["price_minor"]),
+                 "list_price": _decimal(products["list_price_minor"]), "currency": "CNY",
+                 "attributes": products["attributes"], "tier": products["tier"]}
+            ),
+            "orders": pd.DataFrame(
+                {"order_id": orders["order_id"], "user_id": orders["user_id"], "created_at": _iso(orders["placed_at"]),
+                 "status": orders["status"], "paid_at": _iso(orders["paid_at"]), "channel": orders["channel"],
+                 "total": _decimal(orders["total_minor"]), "discount": _decimal(orders["discount_minor"]),
+                 "coupon_code": orders["coupon_code"], "group_buy_id": orders["group_buy_id"],
+                 "ship_to_self": np.where(orders["ship_to_self"], "true", "false"),
+                 "gift_wrap": np.where(orders["is_gift_wrapped"], "true", "false")}
+            ),
+            "order_items": pd.DataFrame(
+                {"order_id": items["order_id"], "sku_id": items["sku_id"], "quantity": items["quantity"],
+                 "unit_price": _decimal(items["unit_price_minor"]), "discount": _decimal(items["discount_minor"])}
+            ),
+            "events": pd.DataFrame(
+                {"event_id": events["event_id"], "name": events["name"], "timestamp": _iso(events["occurred_at"]),
+                 "user_id": events["user_id"],
+                 "properties": np.where(
+                     events["sku_id"] != "",
+                     '{"sku_id": "' + events["sku_id"] + '", "category": "' + events["category"] + '"}',
+                     "{}",
+                 ),
+                 "channel": events["channel"]}
+            ),
+        }  # fmt: skip
 
-def _iso(seconds: np.ndarray, epoch: datetime) -> np.ndarray:
-    stamps = pd.to_datetime(epoch.timestamp() + seconds, unit="s", utc=True)
-    return stamps.strftime("%Y-%m-%dT%H:%M:%S+00:00").to_numpy()
+
+def _iso(stamps: pd.Series) -> pd.Series:
+    return stamps.dt.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def _decimal(minor: pd.Series) -> pd.Series:
+    values = minor.astype(np.int64)
+    return (values // 100).astype(str) + "." + (values % 100).astype(str).str.zfill(2)
+
+
+def _stamp(seconds: np.ndarray, epoch: datetime) -> pd.Series:
+    """Naive-UTC timestamps (the warehouse convention) from seconds after the simulation's start."""
+    base = np.datetime64(epoch.replace(tzinfo=None), "s")
+    return pd.Series(base + seconds.astype("timedelta64[s]"))
 
 
 def _catalog(config: SimulationConfig, rng: np.random.Generator) -> pd.DataFrame:
@@ -106,15 +158,11 @@ def _catalog(config: SimulationConfig, rng: np.random.Generator) -> pd.DataFrame
                         "product_id": product_id,
                         "name": f"{category} {product_index} {tier}",
                         "category": category,
-                        "price": f"{price / 100:.2f}",
-                        "list_price": f"{int(price * 1.25) / 100:.2f}",
-                        "currency": "CNY",
-                        "attributes": ";".join(attributes),
+                        "price_minor": price,
+                        "list_price_minor": int(price * 1.25),
                         "tier": tier,
-                        "_price_minor": price,
-                        "_family": is_family,
-                        "_gift_box": gift_box,
-                        "_tier_index": tier_index,
+                        "attributes": ";".join(attributes),
+                        "is_family_category": is_family,
                     }
                 )
     return pd.DataFrame(rows)
@@ -134,13 +182,13 @@ def simulate(config: SimulationConfig | None = None) -> SimulatedBrand:
     gift = rng.random(n_users) < 0.18
     family = rng.random(n_users) < 0.22
     joined = rng.uniform(0, horizon * 0.9, n_users)
-    user_ids = np.char.add("U", np.arange(1, n_users + 1).astype(str))
+    user_ids = np.char.add(config.id_prefix + "U", np.arange(1, n_users + 1).astype(str))
     channels = rng.choice(USER_CHANNELS, n_users, p=USER_CHANNEL_P)
     inviter = np.where(channels == "referral", user_ids[rng.integers(0, n_users, n_users)], "")
     users = pd.DataFrame(
         {
             "user_id": user_ids,
-            "created_at": _iso(joined, epoch),
+            "created_at": _stamp(joined, epoch),
             "channel": channels,
             "invited_by": inviter,
             "city": rng.choice(CITIES, n_users),
@@ -173,7 +221,7 @@ def simulate(config: SimulationConfig | None = None) -> SimulatedBrand:
     placed = np.where(
         to_festival, np.maximum(festival_pick - rng.random(n_orders) * 5 * 86400, joined[order_user]), placed
     )
-    order_ids = np.char.add("O", np.arange(1, n_orders + 1).astype(str))
+    order_ids = np.char.add(config.id_prefix + "O", np.arange(1, n_orders + 1).astype(str))
 
     ps_o, qo_o, gift_o, fam_o = (price_sensitive[order_user], quality_oriented[order_user],
                                  gift[order_user], family[order_user])  # fmt: skip
@@ -191,7 +239,8 @@ def simulate(config: SimulationConfig | None = None) -> SimulatedBrand:
     ship_elsewhere = rng.random(n_orders) < np.where(gift_o, 0.5, 0.06)
 
     # --- items ----------------------------------------------------------------------------------
-    catalog = _catalog(config, rng)
+    # The catalog depends only on its own seed, so chunks of one large simulation share it.
+    catalog = _catalog(config, np.random.default_rng(1234))
     items_per_order = 1 + rng.poisson(0.6, n_orders)
     item_order = np.repeat(np.arange(n_orders), items_per_order)
     n_items = item_order.size
@@ -199,7 +248,7 @@ def simulate(config: SimulationConfig | None = None) -> SimulatedBrand:
         rng, config, ps_o[item_order], qo_o[item_order], gift_o[item_order], fam_o[item_order], PURCHASE_TASTE
     )
     sku = catalog.iloc[sku_row]
-    unit_price = sku["_price_minor"].to_numpy()
+    unit_price = sku["price_minor"].to_numpy()
     quantity = 1 + (rng.random(n_items) < 0.15).astype(int)
     # deals take 10-30 % off
     deal_rate = np.where(uses_deal[item_order], rng.uniform(0.1, 0.3, n_items), 0.0)
@@ -209,9 +258,12 @@ def simulate(config: SimulationConfig | None = None) -> SimulatedBrand:
         {
             "order_id": order_ids[item_order],
             "sku_id": sku["sku_id"].to_numpy(),
+            "product_id": sku["product_id"].to_numpy(),
+            "category": sku["category"].to_numpy(),
             "quantity": quantity,
-            "unit_price": [f"{p / 100:.2f}" for p in unit_price],
-            "discount": [f"{d / 100:.2f}" for d in item_discount],
+            "unit_price_minor": unit_price.astype(np.int64),
+            "discount_minor": item_discount,
+            "tier": sku["tier"].to_numpy(),
         }
     )
     order_total = np.bincount(item_order, weights=unit_price * quantity - item_discount, minlength=n_orders)
@@ -223,16 +275,18 @@ def simulate(config: SimulationConfig | None = None) -> SimulatedBrand:
         {
             "order_id": order_ids,
             "user_id": user_ids[order_user],
-            "created_at": _iso(placed, epoch),
+            "placed_at": _stamp(placed, epoch),
+            "paid_at": _stamp(placed + 60, epoch),
             "status": status,
-            "paid_at": _iso(placed + 60, epoch),
             "channel": order_channel,
-            "total": [f"{t / 100:.2f}" for t in order_total],
-            "discount": [f"{d / 100:.2f}" for d in order_discount],
+            "total_minor": order_total.astype(np.int64),
+            "discount_minor": order_discount.astype(np.int64),
             "coupon_code": np.where(coupon, "SAVE20", ""),
-            "group_buy_id": np.where(group_buy, np.char.add("G", np.arange(n_orders).astype(str)), ""),
-            "ship_to_self": np.where(ship_elsewhere, "false", "true"),
-            "gift_wrap": np.where(gift_wrap, "true", "false"),
+            "group_buy_id": np.where(
+                group_buy, np.char.add(config.id_prefix + "G", np.arange(n_orders).astype(str)), ""
+            ),
+            "ship_to_self": ~ship_elsewhere,
+            "is_gift_wrapped": gift_wrap,
         }
     )
 
@@ -247,7 +301,7 @@ def simulate(config: SimulationConfig | None = None) -> SimulatedBrand:
         horizon,
         (price_sensitive, quality_oriented, gift, family),
     )
-    products = catalog[[c for c in catalog.columns if not c.startswith("_")]]
+    products = catalog[[c for c in catalog.columns if not c.startswith("_")]].reset_index(drop=True)
     return SimulatedBrand(users, products, orders, order_items, events, traits)
 
 
@@ -323,24 +377,15 @@ def _events(config, rng, epoch, user_ids, orders_per_user, joined, catalog, hori
         BROWSING_TASTE,
     )
     when = joined[event_user] + rng.random(n) * (horizon - joined[event_user])
-    skus = catalog["sku_id"].to_numpy()[sku_row]
-    categories = catalog["category"].to_numpy()[sku_row]
     has_product = np.isin(name, ["Product Viewed", "Product Added", "Product Shared"])
-    props = np.where(
-        has_product,
-        np.char.add(
-            np.char.add(np.char.add('{"sku_id": "', skus.astype(str)), '", "category": "'),
-            np.char.add(categories.astype(str), '"}'),
-        ),
-        "{}",
-    )
     return pd.DataFrame(
         {
-            "event_id": np.char.add("E", np.arange(1, n + 1).astype(str)),
+            "event_id": np.char.add(config.id_prefix + "E", np.arange(1, n + 1).astype(str)),
             "name": name,
-            "timestamp": _iso(when, epoch),
+            "occurred_at": _stamp(when, epoch),
             "user_id": user_ids[event_user],
-            "properties": props,
             "channel": "",
+            "sku_id": np.where(has_product, catalog["sku_id"].to_numpy()[sku_row], ""),
+            "category": np.where(has_product, catalog["category"].to_numpy()[sku_row], ""),
         }
     )
