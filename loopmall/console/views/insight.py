@@ -447,6 +447,7 @@ def board_view(request: HttpRequest) -> HttpResponse:
             today=clock.business_date(),
             default_due=clock.business_date() + timedelta(days=board.DEFAULT_DUE_DAYS),
             preset=request.GET.get("demand", ""),
+            preset_title=request.GET.get("title", "")[:200],
         ),  # fmt: skip
     )
 
