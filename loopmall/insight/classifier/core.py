@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from loopmall.insight.classifier.lexicon import LexiconMatcher
-from loopmall.insight.classifier.model import DemandModel, train_model
+from loopmall.insight.classifier.model import DemandModel, may_add, train_model
 from loopmall.insight.classifier.prepare import Prepared, prepare
 from loopmall.insight.taxonomy import Taxonomy, default_taxonomy
 
@@ -125,7 +125,9 @@ class DemandClassifier:
                 score = RULE_SCORE if rule else min(0.3, float(probability.get(code, 0.0)))
             else:
                 score = _rescale(float(probability[code]), decision.threshold)
-                if decision.strategy == "either" and rule:
+                if not may_add(doc, code):
+                    score = min(score, 0.49)
+                if rule:
                     score = max(score, RULE_SCORE)
             if not gate_open:
                 score = min(score, 0.49)
@@ -143,8 +145,13 @@ class DemandClassifier:
                 continue
             terms = model.top_terms.get(code, frozenset()) if model else frozenset()
             overlaps = [
-                (len(terms.intersection(tokens)) + 0.5 * (code in e.aspects) + 0.25 * e.is_negative, -i)
-                for i, (tokens, e) in enumerate(zip(doc.tokens, doc.evidence, strict=True))
+                (
+                    sum(term in clause.lower() for term in terms)
+                    + 0.5 * (code in e.aspects)
+                    + 0.25 * e.is_negative,
+                    -i,
+                )
+                for i, (clause, e) in enumerate(zip(doc.clauses, doc.evidence, strict=True))
             ]
             best = -max(overlaps)[1]
             per_clause[best].append(code)
@@ -165,8 +172,8 @@ class DemandClassifier:
         merged: dict[str, list[str]] = {}
         for text, codes in [*shipped, *corrections]:
             merged[text] = list(codes)
-        if len(merged) < 20:
-            raise ValueError(f"examples: need at least 20 labelled texts to train, got {len(merged)}")
+        if len(merged) < 10:
+            raise ValueError(f"examples: need at least 10 labelled texts to train, got {len(merged)}")
         texts = list(merged)
         docs = [prepare(text, None, self.matcher) for text in texts]
         keep = [i for i, doc in enumerate(docs) if doc.is_analysed and doc.clauses]

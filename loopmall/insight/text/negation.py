@@ -27,8 +27,14 @@ _EN_NEGATORS = frozenset(
 )
 
 
-def is_negated(clause: str, start: int, lang: str = "zh") -> bool:
-    """True if the match beginning at `start` in `clause` lies in the scope of a negator."""
+_ZH_AFTER = re.compile("^.{0,2}?(?:都|也|全|完全|根本)?(?:没有|没|无)(?!多久|几天|两天|想到)")
+
+
+def is_negated(clause: str, start: int, lang: str = "zh", end: int | None = None) -> bool:
+    """True if the match beginning at `start` (and ending at `end`, when given) in `clause` lies in the
+    scope of a negator: before it, or for Chinese also right after it ("划痕都没有", "问题也没有")."""
+    if lang != "en" and end is not None and _ZH_AFTER.match(clause[end : end + 6]):
+        return True
     if start <= 0:
         return False
     if lang == "en":

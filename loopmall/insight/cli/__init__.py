@@ -1,0 +1,7 @@
+"""Subcommands of `loopmall insight`. Each module here exposes `help`, `add_arguments(parser)` and
+`run(options, *, stdout, stderr) -> None` (raising CommandError on failure); register a new one in
+SUBCOMMANDS below and `loopmall insight NAME` runs it."""
+
+SUBCOMMANDS = {
+    "classify": "loopmall.insight.cli.classify",
+}
