@@ -184,5 +184,7 @@ def trend_windows(kpi: Kpi, as_of: datetime, points: int = TREND_POINTS) -> list
 
 
 def default_baseline(kpi: Kpi, first_activity: datetime) -> tuple[datetime, datetime]:
-    start = business_midnight_after(first_activity) - timedelta(days=1)
+    start = (
+        business_midnight_after(first_activity) - timedelta(days=1) + timedelta(days=kpi.baseline_lag_days)
+    )
     return start, start + max(timedelta(weeks=BASELINE_WEEKS), timedelta(days=kpi.period_days))

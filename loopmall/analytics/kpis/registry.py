@@ -50,6 +50,9 @@ class Kpi:
     source: Source = "warehouse"
     inputs: str = ""
     expression: Callable | None = None
+    # Days after the first recorded activity where the default baseline starts (a KPI that compares a
+    # window with the one before it needs one full window of history first).
+    baseline_lag_days: int = 0
 
     @property
     def name(self) -> str:
@@ -119,7 +122,8 @@ KPIS: tuple[Kpi, ...] = (
         expression=service.service_satisfaction, inputs="Survey Answered events with a score"),
     Kpi("retention", "用户留存率", "Customer retention",
         "customers who paid in the previous 90 days and again in these 90 days / the former; change vs baseline",
-        "ratio", 90, 0.40, "higher", "1.5", comparison="relative", expression=commerce.retention),
+        "ratio", 90, 0.40, "higher", "1.5", comparison="relative", expression=commerce.retention,
+        baseline_lag_days=90),
     # ---- timeline (social commerce)
     Kpi("social_interaction_rate", "社交互动率", "Social interaction rate",
         "people who liked, commented, shared, reviewed or entered a challenge / active people; change vs baseline",

@@ -93,19 +93,26 @@ def append_events(con, events: pa.Table, *, with_times: bool = False):
     raw.register("_incoming_events", events)
     try:
         columns = ", ".join(events.schema.names)
-        run_sql(
-            con,
-            "CREATE OR REPLACE TEMP TABLE _new_events AS SELECT * FROM _incoming_events i "
-            "WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = i.event_id) "
-            "QUALIFY row_number() OVER (PARTITION BY i.event_id ORDER BY i.outbox_id) = 1",
-        )
+        source = "_incoming_events"
+        repeated = run_sql(con, "SELECT count(*) - count(DISTINCT event_id) FROM _incoming_events")[0][0]
+        if repeated:
+            source = (
+                "(SELECT * FROM _incoming_events "
+                "QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY outbox_id) = 1)"
+            )
+        fresh = f"SELECT {columns} FROM {source} i WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = i.event_id)"
+        if not with_times:
+            before = run_sql(con, "SELECT count(*) FROM events")[0][0]
+            run_sql(con, f"INSERT INTO events ({columns}) {fresh}")
+            return run_sql(con, "SELECT count(*) FROM events")[0][0] - before
+        run_sql(con, f"CREATE OR REPLACE TEMP TABLE _new_events AS {fresh}")
         added = run_sql(con, "SELECT count(*) FROM _new_events")[0][0]
-        times = [row[0] for row in run_sql(con, "SELECT occurred_at FROM _new_events")] if with_times else []
+        times = [row[0] for row in run_sql(con, "SELECT occurred_at FROM _new_events")]
         run_sql(con, f"INSERT INTO events ({columns}) SELECT {columns} FROM _new_events")
         run_sql(con, "DROP TABLE _new_events")
+        return added, times
     finally:
         raw.unregister("_incoming_events")
-    return (added, times) if with_times else added
 
 
 # ---- runs -----------------------------------------------------------------------------------------

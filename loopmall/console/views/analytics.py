@@ -36,7 +36,9 @@ SECTION_TITLES = {
     "2.1": gettext_lazy("2.1 Demand insight"),
     "2.2": gettext_lazy("2.2 Demand adaptation"),
 }
-DEFAULT_FUNNEL = ["Product Viewed", "Product Added", "Checkout Started", "Order Completed"]
+DEFAULT_FUNNEL = ["Products Searched", "Product Viewed", "Product Added", "Order Completed"]
+SECTION_ORDER = ["1.1", "1.2", "1.3", "1.4", "1.5", "2.1", "2.2", "timeline 6 months", "timeline 1 year",
+                 "timeline 2 years", "timeline 3 years"]  # fmt: skip
 
 
 def format_value(value: float | None, unit: str) -> str:
@@ -61,7 +63,7 @@ def format_value(value: float | None, unit: str) -> str:
 
 def format_target(row) -> str:
     if row.comparison == "relative":
-        return f"{row.target * 100:+.0f}%"
+        return f"{row.target * 100:+.0f}% " + _("vs baseline")
     sign = "≥ " if row.direction == "higher" else "≤ "
     return sign + format_value(row.target, row.unit)
 
@@ -73,7 +75,11 @@ def _card(row) -> dict:
         "target": format_target(row),
         "change": None if row.change is None else f"{row.change * 100:+.1f}%",
         "baseline": format_value(row.baseline, row.unit),
-        "status_label": STATUS_LABELS[row.status],
+        "status_label": (
+            _("No baseline yet")
+            if (row.status == "none" and row.actual is not None)
+            else STATUS_LABELS[row.status]
+        ),
         "section": SECTION_TITLES.get(row.plan_section, row.plan_section),
         "trend": {
             "x": [end.strftime("%Y-%m-%d") for end, _v in row.trend],
@@ -98,7 +104,8 @@ def scorecard(request: HttpRequest) -> HttpResponse:
         rows = selectors.scorecard()
     except WarehouseBusy as exc:
         return _warehouse_error(request, exc)
-    cards = [_card(r) for r in rows]
+    order = {section: index for index, section in enumerate(SECTION_ORDER)}
+    cards = [_card(r) for r in sorted(rows, key=lambda r: order.get(r.plan_section, len(order)))]
     counts = {status: sum(1 for c in cards if c["row"].status == status) for status in STATUS_LABELS}
     lag = selectors.sync_lag()
     return render(
@@ -245,6 +252,48 @@ def funnel(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _value_row(r, label: str) -> dict:
+    return {
+        "row": r,
+        "label": label,
+        "revenue": format_value(r.revenue_minor, "minor"),
+        "ltv": format_value(r.lifetime_value_minor, "minor"),
+        "spend": format_value(r.spend_minor, "minor"),
+        "cac": format_value(r.acquisition_cost_minor, "minor"),
+        "roas": "—" if r.return_on_spend is None else f"{r.return_on_spend:.2f}×",
+    }
+
+
+def _value_totals(values, *, by: str):
+    """Cohort values summed over months (key=channel) or channels (key=month)."""
+    from loopmall.analytics.cohorts import CohortValue
+
+    groups: dict[str, list] = {}
+    for r in values:
+        groups.setdefault(getattr(r, by), []).append(r)
+    totals = []
+    for label, rows in groups.items():
+        users = sum(r.users for r in rows)
+        customers = sum(r.customers for r in rows)
+        revenue = sum(r.revenue_minor for r in rows)
+        spends = [r.spend_minor for r in rows if r.spend_minor is not None]
+        spend = sum(spends) if spends else None
+        totals.append(
+            CohortValue(
+                month=label if by == "month" else "",
+                channel=label if by == "channel" else "",
+                users=users,
+                customers=customers,
+                revenue_minor=revenue,
+                lifetime_value_minor=revenue / users if users else None,
+                spend_minor=spend,
+                acquisition_cost_minor=spend / customers if (spend is not None and customers) else None,
+                return_on_spend=revenue / spend if spend else None,
+            )
+        )
+    return sorted(totals, key=lambda r: (r.month, -r.revenue_minor))
+
+
 @staff_required
 def cohorts(request: HttpRequest) -> HttpResponse:
     by = "channel" if request.GET.get("by") == "channel" else "week"
@@ -259,21 +308,9 @@ def cohorts(request: HttpRequest) -> HttpResponse:
         "y": [f"{label} (n={size})" for label, size in zip(labels, retention.sizes, strict=True)],
         "z": retention.shares,
     }
-    value_rows = [
-        {
-            "row": r,
-            "channel": channel_label(r.channel),
-            "revenue": format_value(r.revenue_minor, "minor"),
-            "ltv": format_value(r.lifetime_value_minor, "minor"),
-            "spend": format_value(r.spend_minor, "minor"),
-            "cac": format_value(r.acquisition_cost_minor, "minor"),
-            "roas": "—" if r.return_on_spend is None else f"{r.return_on_spend:.2f}×",
-        }
-        for r in value
-    ]
-    by_channel: dict[str, int] = {}
-    for r in value:
-        by_channel[r.channel] = by_channel.get(r.channel, 0) + r.revenue_minor
+    value_rows = [_value_row(r, channel_label(r.channel)) for r in value]
+    by_channel = _value_totals(value, by="channel")
+    by_month = _value_totals(value, by="month")
     return render(
         request,
         "console/analytics/cohorts.html",
@@ -281,9 +318,11 @@ def cohorts(request: HttpRequest) -> HttpResponse:
             "by": by,
             "heatmap": heatmap,
             "value_rows": value_rows,
+            "channel_rows": [_value_row(r, channel_label(r.channel)) for r in by_channel],
+            "month_rows": [_value_row(r, r.month) for r in by_month],
             "revenue_chart": {
-                "x": [channel_label(c) for c in by_channel],
-                "y": [v / 100 for v in by_channel.values()],
+                "x": [channel_label(r.channel) for r in by_channel],
+                "y": [r.revenue_minor / 100 for r in by_channel],
             },
             "spend": selectors.marketing_spend_list(),
             "this_month": clock.business_date().replace(day=1).isoformat()[:7],
