@@ -91,12 +91,31 @@
     }
     tick();
   });
-})();
 
-// Once the shopper edits a field marked wrong, take its error away.
-document.querySelectorAll(".field.has-error").forEach(function (field) {
-  field.addEventListener("input", function () {
-    field.classList.remove("has-error");
-    field.querySelectorAll(".field-error").forEach(function (error) { error.remove(); });
-  }, { once: true });
-});
+  // Once the shopper edits a field marked wrong, take its error away.
+  document.querySelectorAll(".field.has-error").forEach(function (field) {
+    field.addEventListener("input", function () {
+      field.classList.remove("has-error");
+      field.querySelectorAll(".field-error").forEach(function (error) { error.remove(); });
+    }, { once: true });
+  });
+
+  // Long reviews: show four lines, and the rest on a tap.
+  document.querySelectorAll("[data-clamp]").forEach(function (text) {
+    text.classList.add("is-clamped");
+    if (text.scrollHeight <= text.clientHeight + 2) {
+      text.classList.remove("is-clamped");
+      return;
+    }
+    var more = document.createElement("button");
+    more.type = "button";
+    more.className = "review-more";
+    var holder = text.closest("[data-more]");
+    more.textContent = holder ? holder.dataset.more : "…";
+    more.addEventListener("click", function () {
+      text.classList.remove("is-clamped");
+      more.remove();
+    });
+    text.after(more);
+  });
+})();

@@ -127,8 +127,7 @@ def checkout(request):
     addresses = list(account_selectors.addresses_for_user(user=request.user))
     if request.method != "POST":
         if summary.is_empty:
-            messages.info(request, _("Your cart is empty."))
-            return redirect("storefront:cart")
+            return redirect("storefront:cart")  # the cart page says it is empty
         default = next((a for a in addresses if a.is_default), addresses[0] if addresses else None)
         form = CheckoutForm(
             addresses=addresses,
