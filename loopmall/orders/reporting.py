@@ -30,7 +30,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Count, DateField, Exists, F, Func, Max, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 
 from loopmall.core import clock
@@ -92,53 +93,123 @@ def _currency(currency: str | None) -> str:
     return (currency or settings.LOOPMALL_CURRENCY).upper()
 
 
-def _placed_in(days: DayRange, currency: str) -> QuerySet[Order]:
-    return Order.objects.filter(placed_at__gte=days.start, placed_at__lt=days.end, currency=currency)
-
-
 def _ratio(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) / Decimal(whole)) if whole else None
 
 
-def kpis(*, days: DayRange, currency: str | None = None) -> Kpis:
-    currency = _currency(currency)
-    placed = _placed_in(days, currency)
-    totals = placed.aggregate(
-        orders=Count("id"),
-        paid_orders=Count("id", filter=Q(status__in=PAID_STATUSES)),
-        revenue=Coalesce(Sum(F("paid_minor") - F("refunded_minor"), filter=Q(status__in=PAID_STATUSES)), 0),
+class _ShiftedDate(Func):
+    """The calendar date of a stored UTC datetime moved by a fixed number of seconds (SQLite only).
+
+    Django's TruncDate with a time zone calls a Python function per row on SQLite; shifting by the
+    zone's offset in SQL gives the same day whenever the offset is constant over the range, which
+    `business_day` checks before using it.
+    """
+
+    function = "date"
+    output_field = DateField()
+
+    def __init__(self, expression, seconds: int):
+        super().__init__(expression, Value(f"{seconds:+d} seconds"))
+
+
+def business_day(field: str, days: DayRange):
+    """An expression for the business-zone calendar day of `field`, for rows inside `days`."""
+    offset = days.start.utcoffset()
+    if connection.vendor == "sqlite" and offset is not None and not _zone_changes_offset(days):
+        return _ShiftedDate(field, int(offset.total_seconds()))
+    return TruncDate(field, tzinfo=clock.business_zone())
+
+
+def _zone_changes_offset(days: DayRange) -> bool:
+    """True if the business zone's UTC offset changes within the range (daylight saving)."""
+    zone = clock.business_zone()
+    first = days.start.utcoffset()
+    moments = [datetime.combine(day, time(12), tzinfo=zone) for day in days.days()] + [days.end]
+    return any(moment.utcoffset() != first for moment in moments)
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """Orders placed in the range sharing one currency, business day, channel and status."""
+
+    currency: str
+    day: date
+    channel: str
+    status: str
+    orders: int
+    revenue_minor: int  # paid minus refunded; only meaningful for paid statuses
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status in PAID_STATUSES
+
+
+def _cells(days: DayRange) -> list[_Cell]:
+    """One scan of the range, grouped in SQL; every order figure of the dashboard is a sum of these."""
+    rows = (
+        Order.objects.filter(placed_at__gte=days.start, placed_at__lt=days.end)
+        .annotate(day=business_day("placed_at", days))
+        .values("currency", "day", "channel", "status")
+        .annotate(orders=Count("id"), revenue=Coalesce(Sum(F("paid_minor") - F("refunded_minor")), 0))
+        .order_by()
     )
-    paid = placed.filter(status__in=PAID_STATUSES)
-    buyer_ids = paid.values("user_id").distinct()
-    buyers = buyer_ids.count()
-    repeat_buyers = (
-        Order.objects.filter(
-            currency=currency,
-            status__in=PAID_STATUSES,
-            placed_at__lt=days.end,
-            user_id__in=buyer_ids,
-        )
+    return [
+        _Cell(r["currency"], r["day"], r["channel"], r["status"], r["orders"], int(r["revenue"]))
+        for r in rows
+    ]
+
+
+def _buyers(days: DayRange, currency: str) -> tuple[int, int]:
+    """(customers with a paid order in the range, those of them with two or more paid orders up to its end).
+
+    A buyer repeats if they paid twice inside the range or paid once before it; the earlier order is
+    found through the (user, placed_at) index instead of scanning every order before the range.
+    """
+    paid_before = Order.objects.filter(
+        user_id=OuterRef("user_id"), currency=currency, status__in=PAID_STATUSES, placed_at__lt=days.start
+    )
+    # The paid-status test sits in the aggregate, not in WHERE, so the range is read through the
+    # placed_at index (SQLite would otherwise walk the status index over every paid order).
+    per_customer = (
+        Order.objects.filter(placed_at__gte=days.start, placed_at__lt=days.end, currency=currency)
         .values("user_id")
-        .annotate(paid_count=Count("id"))
-        .filter(paid_count__gte=2)
-        .count()
+        .annotate(
+            paid_in_range=Count("id", filter=Q(status__in=PAID_STATUSES)), has_earlier=Exists(paid_before)
+        )
+        .filter(paid_in_range__gte=1)
+        .order_by()
     )
-    revenue = int(totals["revenue"])
-    paid_orders = totals["paid_orders"]
+    counts = per_customer.aggregate(
+        buyers=Count("user_id"),
+        repeat=Count("user_id", filter=Q(paid_in_range__gte=2) | Q(has_earlier=True)),
+    )
+    return counts["buyers"] or 0, counts["repeat"] or 0
+
+
+def _kpis_from(cells: list[_Cell], currency: str, buyers: int, repeat_buyers: int) -> Kpis:
+    mine = [c for c in cells if c.currency == currency]
+    orders = sum(c.orders for c in mine)
+    paid_orders = sum(c.orders for c in mine if c.is_paid)
+    revenue = sum(c.revenue_minor for c in mine if c.is_paid)
     average = None
     if paid_orders:
         # Half-up rounding in integers; revenue is never negative (refunds never exceed payments).
         average = Money((2 * revenue + paid_orders) // (2 * paid_orders), currency)
     return Kpis(
-        orders=totals["orders"],
+        orders=orders,
         paid_orders=paid_orders,
         revenue=Money(revenue, currency),
-        paid_conversion=_ratio(paid_orders, totals["orders"]),
+        paid_conversion=_ratio(paid_orders, orders),
         average_order_value=average,
         buyers=buyers,
         repeat_buyers=repeat_buyers,
         repeat_buyer_share=_ratio(repeat_buyers, buyers),
     )
+
+
+def kpis(*, days: DayRange, currency: str | None = None) -> Kpis:
+    currency = _currency(currency)
+    return _kpis_from(_cells(days), currency, *_buyers(days, currency))
 
 
 @dataclass(frozen=True)
@@ -149,35 +220,22 @@ class DayPoint:
     revenue_minor: int
 
 
+def _daily_from(cells: list[_Cell], days: DayRange, currency: str) -> list[DayPoint]:
+    totals: dict[date, list[int]] = {day: [0, 0, 0] for day in days.days()}
+    for c in cells:
+        if c.currency != currency or c.day not in totals:
+            continue
+        bucket = totals[c.day]
+        bucket[0] += c.orders
+        if c.is_paid:
+            bucket[1] += c.orders
+            bucket[2] += c.revenue_minor
+    return [DayPoint(day, *values) for day, values in totals.items()]
+
+
 def daily_series(*, days: DayRange, currency: str | None = None) -> list[DayPoint]:
     """One point per day of the range, days without orders included as zeros."""
-    currency = _currency(currency)
-    rows = (
-        _placed_in(days, currency)
-        .annotate(day=TruncDate("placed_at", tzinfo=clock.business_zone()))
-        .values("day")
-        .annotate(
-            orders=Count("id"),
-            paid_orders=Count("id", filter=Q(status__in=PAID_STATUSES)),
-            revenue=Coalesce(
-                Sum(F("paid_minor") - F("refunded_minor"), filter=Q(status__in=PAID_STATUSES)), 0
-            ),
-        )
-        .order_by("day")
-    )
-    by_day = {row["day"]: row for row in rows}
-    points = []
-    for day in days.days():
-        row = by_day.get(day)
-        points.append(
-            DayPoint(
-                day=day,
-                orders=row["orders"] if row else 0,
-                paid_orders=row["paid_orders"] if row else 0,
-                revenue_minor=int(row["revenue"]) if row else 0,
-            )
-        )
-    return points
+    return _daily_from(_cells(days), days, _currency(currency))
 
 
 @dataclass(frozen=True)
@@ -188,32 +246,36 @@ class ChannelPoint:
     revenue_minor: int
 
 
+def _channels_from(cells: list[_Cell], currency: str) -> list[ChannelPoint]:
+    totals: dict[str, list[int]] = {}
+    for c in cells:
+        if c.currency != currency:
+            continue
+        bucket = totals.setdefault(c.channel, [0, 0, 0])
+        bucket[0] += c.orders
+        if c.is_paid:
+            bucket[1] += c.orders
+            bucket[2] += c.revenue_minor
+    points = [ChannelPoint(channel, *values) for channel, values in totals.items()]
+    return sorted(points, key=lambda p: (-p.orders, p.channel))
+
+
 def orders_by_channel(*, days: DayRange, currency: str | None = None) -> list[ChannelPoint]:
     """Orders placed in the range per channel, most orders first."""
-    rows = (
-        _placed_in(days, _currency(currency))
-        .values("channel")
-        .annotate(
-            orders=Count("id"),
-            paid_orders=Count("id", filter=Q(status__in=PAID_STATUSES)),
-            revenue=Coalesce(
-                Sum(F("paid_minor") - F("refunded_minor"), filter=Q(status__in=PAID_STATUSES)), 0
-            ),
-        )
-        .order_by("-orders", "channel")
-    )
-    return [ChannelPoint(r["channel"], r["orders"], r["paid_orders"], int(r["revenue"])) for r in rows]
+    return _channels_from(_cells(days), _currency(currency))
+
+
+def _statuses_from(cells: list[_Cell], currency: str) -> list[tuple[str, int]]:
+    totals: dict[str, int] = {}
+    for c in cells:
+        if c.currency == currency:
+            totals[c.status] = totals.get(c.status, 0) + c.orders
+    return sorted(totals.items(), key=lambda item: (-item[1], item[0]))
 
 
 def orders_by_status(*, days: DayRange, currency: str | None = None) -> list[tuple[str, int]]:
     """Orders placed in the range by their current status, most first."""
-    rows = (
-        _placed_in(days, _currency(currency))
-        .values("status")
-        .annotate(orders=Count("id"))
-        .order_by("-orders", "status")
-    )
-    return [(r["status"], r["orders"]) for r in rows]
+    return _statuses_from(_cells(days), _currency(currency))
 
 
 @dataclass(frozen=True)
@@ -229,28 +291,67 @@ def top_products_by_revenue(
 ) -> list[ProductPoint]:
     currency = _currency(currency)
     line_revenue = F("unit_price_minor") * F("quantity") - F("discount_minor") - F("refunded_minor")
+    is_paid = Q(order__status__in=PAID_STATUSES)
+    # As in _buyers, the paid test is inside the aggregates so the range uses the placed_at index;
+    # the name is the one on the order lines (what the product was called when it sold).
     rows = (
         OrderLine.objects.filter(
-            order__placed_at__gte=days.start,
-            order__placed_at__lt=days.end,
-            order__currency=currency,
-            order__status__in=PAID_STATUSES,
+            order__placed_at__gte=days.start, order__placed_at__lt=days.end, order__currency=currency
         )
-        .values("sku__product_id", "sku__product__name")
-        .annotate(revenue=Coalesce(Sum(line_revenue), 0), quantity=Coalesce(Sum("quantity"), 0))
+        .values("sku__product_id")
+        .annotate(
+            revenue=Coalesce(Sum(line_revenue, filter=is_paid), 0),
+            quantity=Coalesce(Sum("quantity", filter=is_paid), 0),
+            name=Max("product_name"),
+        )
+        .filter(quantity__gte=1)
         .order_by("-revenue", "sku__product_id")[:limit]
     )
     return [
-        ProductPoint(r["sku__product_id"], r["sku__product__name"], int(r["quantity"]), int(r["revenue"]))
-        for r in rows
+        ProductPoint(r["sku__product_id"], r["name"], int(r["quantity"]), int(r["revenue"])) for r in rows
     ]
 
 
-def currencies_in_use() -> list[str]:
-    """Currencies that have orders, the shop's own first."""
-    found = set(Order.objects.values_list("currency", flat=True).distinct())
+def _currencies_from(cells: list[_Cell]) -> list[str]:
     own = settings.LOOPMALL_CURRENCY
-    return [own] + sorted(found - {own})
+    return [own] + sorted({c.currency for c in cells} - {own})
+
+
+def currencies_in_use(*, days: DayRange) -> list[str]:
+    """The shop's currency, then any other currency with orders placed in the range."""
+    return _currencies_from(_cells(days))
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    days: DayRange
+    currency: str
+    currencies: list[str]
+    kpis: Kpis
+    daily: list[DayPoint]
+    channels: list[ChannelPoint]
+    statuses: list[tuple[str, int]]
+    top_products: list[ProductPoint]
+
+
+def dashboard(*, days: DayRange, currency: str | None = None, top: int = 10) -> Dashboard:
+    """Everything the console dashboard shows, from one grouped scan of the range plus the buyer and
+    product queries. An unknown currency falls back to the shop's own."""
+    cells = _cells(days)
+    currencies = _currencies_from(cells)
+    currency = _currency(currency)
+    if currency not in currencies:
+        currency = currencies[0]
+    return Dashboard(
+        days=days,
+        currency=currency,
+        currencies=currencies,
+        kpis=_kpis_from(cells, currency, *_buyers(days, currency)),
+        daily=_daily_from(cells, days, currency),
+        channels=_channels_from(cells, currency),
+        statuses=_statuses_from(cells, currency),
+        top_products=top_products_by_revenue(days=days, currency=currency, limit=top),
+    )
 
 
 # -- orders list and detail ---------------------------------------------------------------------

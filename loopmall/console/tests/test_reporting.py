@@ -111,5 +111,36 @@ def test_top_products_by_revenue_net_of_line_refunds(shop, frozen_now):
     ]
 
 
-def test_currencies_in_use_lists_the_shop_currency_first(shop):
-    assert reporting.currencies_in_use() == ["CNY", "BRL"]
+def test_currencies_in_use_lists_the_shop_currency_first(shop, frozen_now):
+    assert reporting.currencies_in_use(days=DayRange.ending_today(7)) == ["CNY", "BRL"]
+    # The BRL order is on 03-09: a range without it offers only the shop's currency.
+    assert reporting.currencies_in_use(days=DayRange(date(2026, 3, 4), date(2026, 3, 8))) == ["CNY"]
+
+
+def test_business_day_matches_the_zone_aware_truncation(shop, frozen_now):
+    """The fast SQLite path (fixed offset shift) and Django's zone-aware TruncDate agree."""
+    from django.db.models.functions import TruncDate
+
+    from loopmall.core import clock
+    from loopmall.orders.models import Order
+
+    days = DayRange.ending_today(30)
+    fast = dict(
+        Order.objects.annotate(day=reporting.business_day("placed_at", days)).values_list("number", "day")
+    )
+    exact = dict(
+        Order.objects.annotate(day=TruncDate("placed_at", tzinfo=clock.business_zone())).values_list(
+            "number", "day"
+        )
+    )
+    assert fast == exact
+    assert fast["LM-A"] == date(2026, 3, 3)
+    assert fast["LM-B"] == date(2026, 3, 4)
+
+
+def test_business_day_falls_back_when_the_zone_changes_offset(settings):
+    from django.db.models.functions import TruncDate
+
+    settings.TIME_ZONE = "Europe/Berlin"  # summer time starts 2026-03-29
+    expression = reporting.business_day("placed_at", DayRange(date(2026, 3, 20), date(2026, 4, 5)))
+    assert isinstance(expression, TruncDate)

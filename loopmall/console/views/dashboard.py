@@ -136,16 +136,11 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 # -- dashboard ----------------------------------------------------------------------------------
 
 
-def _chart_data(days: order_reporting.DayRange, currency: str) -> dict:
-
-    daily = order_reporting.daily_series(days=days, currency=currency)
-    channels = order_reporting.orders_by_channel(days=days, currency=currency)
-    statuses = order_reporting.orders_by_status(days=days, currency=currency)
-    products = order_reporting.top_products_by_revenue(days=days, currency=currency, limit=10)
+def _chart_data(figures: order_reporting.Dashboard) -> dict:
     status_labels = dict(order_reporting.order_statuses())
     return {
-        "currency": currency,
-        "exponent": exponent(currency),
+        "currency": figures.currency,
+        "exponent": exponent(figures.currency),
         "labels": {
             "orders": _("Orders"),
             "paid_orders": _("Paid orders"),
@@ -153,25 +148,25 @@ def _chart_data(days: order_reporting.DayRange, currency: str) -> dict:
             "empty": _("No orders in this range"),
         },
         "daily": {
-            "days": [p.day.isoformat() for p in daily],
-            "orders": [p.orders for p in daily],
-            "paid_orders": [p.paid_orders for p in daily],
-            "revenue_minor": [p.revenue_minor for p in daily],
+            "days": [p.day.isoformat() for p in figures.daily],
+            "orders": [p.orders for p in figures.daily],
+            "paid_orders": [p.paid_orders for p in figures.daily],
+            "revenue_minor": [p.revenue_minor for p in figures.daily],
         },
         "channels": {
-            "labels": [channel_label(c.channel) for c in channels],
-            "orders": [c.orders for c in channels],
-            "revenue_minor": [c.revenue_minor for c in channels],
+            "labels": [channel_label(c.channel) for c in figures.channels],
+            "orders": [c.orders for c in figures.channels],
+            "revenue_minor": [c.revenue_minor for c in figures.channels],
         },
         "statuses": {
-            "labels": [str(status_labels.get(s, s)) for s, _n in statuses],
-            "codes": [s for s, _n in statuses],
-            "orders": [n for _s, n in statuses],
+            "labels": [str(status_labels.get(s, s)) for s, _n in figures.statuses],
+            "codes": [s for s, _n in figures.statuses],
+            "orders": [n for _s, n in figures.statuses],
         },
         "products": {
-            "names": [p.name for p in products],
-            "revenue_minor": [p.revenue_minor for p in products],
-            "quantity": [p.quantity for p in products],
+            "names": [p.name for p in figures.top_products],
+            "revenue_minor": [p.revenue_minor for p in figures.top_products],
+            "quantity": [p.quantity for p in figures.top_products],
         },
     }
 
@@ -184,23 +179,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         range_days = 30
     if range_days not in order_reporting.RANGE_CHOICES:
         range_days = 30
-    currencies = order_reporting.currencies_in_use()
-    currency = request.GET.get("currency", "").upper()
-    if currency not in currencies:
-        currency = currencies[0]
     days = order_reporting.DayRange.ending_today(range_days)
-    kpis = order_reporting.kpis(days=days, currency=currency)
+    figures = order_reporting.dashboard(days=days, currency=request.GET.get("currency", ""))
     return render(
         request,
         "console/dashboard.html",
         {
-            "kpis": kpis,
+            "kpis": figures.kpis,
             "days": days,
             "range_days": range_days,
             "range_choices": order_reporting.RANGE_CHOICES,
-            "currency": currency,
-            "currencies": currencies,
-            "chart_data": _chart_data(days, currency),
+            "currency": figures.currency,
+            "currencies": figures.currencies,
+            "chart_data": _chart_data(figures),
         },
     )
 
