@@ -17,12 +17,13 @@ that read instead: an upper bound, never an underestimate.
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pyarrow as pa
-from django.db import transaction
+from django.db import connection, transaction
 
 from loopmall.analytics.warehouse import extract
 from loopmall.analytics.warehouse.connection import opened, run_sql, table_names
@@ -128,7 +129,10 @@ def run(*, rebuild: bool = False, path: str | None = None) -> SyncResult:
         with opened("duckdb", path=path) as con:
             result = _rebuild(con) if rebuild else _sync(con)
     except Exception as exc:
-        SyncRun.objects.filter(pk=record.pk).update(finished_at=clock.now(), error=repr(exc)[:2000])
+        try:
+            SyncRun.objects.filter(pk=record.pk).update(finished_at=clock.now(), error=repr(exc)[:2000])
+        except Exception:  # the OLTP database itself may be what failed (e.g. locked); keep the first error
+            log.exception("could not record the failed sync run")
         raise
     SyncRun.objects.filter(pk=record.pk).update(
         finished_at=clock.now(),
@@ -202,7 +206,10 @@ def _sync(con) -> SyncResult:
     event_tables: list[pa.Table] = []
     occurred: list[datetime] = []
     touched: dict[str, set[int]] = {"orders": set(), "users": set()}
-    with transaction.atomic():  # one consistent snapshot of the OLTP tables on PostgreSQL
+    # One consistent snapshot of the OLTP tables on PostgreSQL. Not on SQLite: there BEGIN is IMMEDIATE
+    # (settings), so a transaction would take the write lock and stall every writer while we read.
+    snapshot = transaction.atomic() if connection.vendor == "postgresql" else nullcontext()
+    with snapshot:
         # Re-read a tail of ids already copied: on PostgreSQL a lower id can commit after a higher one.
         # Events already in the warehouse are skipped by event_id, so the overlap costs nothing else.
         for batch in extract.outbox_batches(after_id=max(0, outbox_id - OUTBOX_OVERLAP_IDS)):
