@@ -218,3 +218,23 @@ def test_pay_page_pays_through_the_sandbox(shopper, customer, shop):
     # Paying again, or opening the pay page of a paid order, lands on the order.
     assert shopper.get(reverse("storefront:pay", args=[order.number])).status_code == 302
     assert shopper.post(reverse("storefront:pay", args=[order.number])).status_code == 302
+
+
+@pytest.mark.parametrize("key", ["", "not-a-uuid", "x" * 500])
+def test_a_tampered_checkout_key_asks_to_place_again_instead_of_failing(shopper, customer, shop, key):
+    order_services.cart_add(user=customer, sku_id=shop.tea_small.pk, quantity=1)
+    saved = account_selectors.address_default_for(user=customer)
+    response = shopper.post(reverse("storefront:checkout"), {"idempotency_key": key, "address_id": saved.pk})
+    assert response.status_code == 200
+    assert "页面已过期" in response.content.decode()
+    assert not order_selectors.orders_for_buyer(user=customer).exists()
+
+
+@pytest.mark.parametrize("address_id", ["abc", "-1", "99999999999999999999"])
+def test_a_bad_address_choice_is_an_error_on_the_address(shopper, customer, shop, address_id):
+    order_services.cart_add(user=customer, sku_id=shop.tea_small.pk, quantity=1)
+    response = shopper.post(
+        reverse("storefront:checkout"), {"idempotency_key": str(uuid.uuid4()), "address_id": address_id}
+    )
+    assert response.status_code == 200
+    assert "请选择一个已保存的地址。" in response.content.decode()
