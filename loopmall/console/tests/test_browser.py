@@ -4,6 +4,7 @@ Screenshots of each page go to /tmp/h4-shots/ (1280 x 800) for a human to look a
 """
 
 import os
+import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
@@ -86,6 +87,11 @@ def recent_shop(transactional_db):
 def test_staff_signs_in_and_dashboard_charts_render(live_server, browser_page, recent_shop):
     page = browser_page
     SHOTS.mkdir(parents=True, exist_ok=True)
+    # The first request imports the whole site (API routers, insight models); on a busy machine
+    # that can outlast Playwright's default 30 s, so warm the server up and allow slow navigation.
+    urllib.request.urlopen(f"{live_server.url}/console/login/", timeout=180).read()
+    page.set_default_navigation_timeout(90_000)
+    page.set_default_timeout(60_000)
     page.goto(f"{live_server.url}/console/")
     assert "/console/login/" in page.url
     page.screenshot(path=str(SHOTS / "sign-in.png"))
