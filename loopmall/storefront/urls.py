@@ -24,6 +24,7 @@ urlpatterns = [
     path("me/", account.me, name="me"),
     path("addresses/", account.addresses, name="addresses"),
     path("addresses/new/", account.address_new, name="address_new"),
+    path("addresses/<int:address_id>/edit/", account.address_edit, name="address_edit"),
     path("addresses/<int:address_id>/default/", account.address_make_default, name="address_default"),
     path("addresses/<int:address_id>/delete/", account.address_remove, name="address_delete"),
 ]

@@ -133,3 +133,35 @@ def test_service_and_password_errors_are_shown_in_chinese(client, customer):
         reverse("storefront:signup"), {"login": customer.login, "password": "Tea-time-2026"}
     ).content.decode()
     assert "该手机号或邮箱已注册。" in html
+
+
+def test_edit_an_address(shopper, customer):
+    address = account_selectors.address_default_for(user=customer)
+    page = shopper.get(reverse("storefront:address_edit", args=[address.pk]))
+    assert "世纪大道100号" in page.content.decode()
+    response = shopper.post(
+        reverse("storefront:address_edit", args=[address.pk]),
+        {
+            "recipient": "韩梅梅",
+            "phone": "13800001234",
+            "province": "上海市",
+            "city": "上海市",
+            "detail": "南京东路 8 号",
+        },
+    )
+    assert response.url == reverse("storefront:addresses")
+    address = account_selectors.address_default_for(user=customer)
+    assert address.detail == "南京东路 8 号"
+    assert address.is_default  # editing the default never takes the default away
+    response = shopper.post(
+        reverse("storefront:address_edit", args=[address.pk]),
+        {"recipient": "", "phone": "13800001234", "province": "上海市", "city": "上海市", "detail": "x"},
+    )
+    assert 'id="id_recipient-error"' in response.content.decode()
+
+
+def test_someone_elses_address_cannot_be_edited(shopper, other_customer):
+    foreign = account_selectors.address_default_for(user=other_customer)
+    assert shopper.get(reverse("storefront:address_edit", args=[foreign.pk])).status_code == 404
+    data = {"recipient": "x", "phone": "13800001234", "province": "x", "city": "x", "detail": "x"}
+    assert shopper.post(reverse("storefront:address_edit", args=[foreign.pk]), data).status_code == 404

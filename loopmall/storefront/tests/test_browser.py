@@ -158,6 +158,13 @@ def test_sign_up_buy_pay_and_reorder_in_one_tap(page, live_server, shop):
     page.wait_for_url(re.compile(rf"/orders/{second_number}/$"))
     assert page.get_attribute("[data-testid=order-status]", "data-status") == "paid"
     assert "文三路 90 号 3 幢 501" in page.text_content("[data-testid=order-address]")
+    shot("12-order-reordered-paid")
+
+    # The address typed once at checkout is the saved default in the address book.
+    page.goto(live_server.url + "/addresses/")
+    assert page.locator("[data-testid=address]").count() == 1
+    assert "默认" in page.text_content("[data-testid=address]")
+    shot("13-addresses")
 
 
 def test_pages_look_right_at_phone_size(page, live_server, shop):

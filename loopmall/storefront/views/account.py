@@ -116,6 +116,30 @@ def address_new(request):
     )
 
 
+@login_required
+def address_edit(request, address_id: int):
+    address = account_selectors.address_get_for_user(user=request.user, address_id=address_id)
+    if address is None:
+        raise Http404(_("Address not found."))
+    initial = {name: getattr(address, name) for name in AddressForm.base_fields}
+    form = AddressForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_services.address_update(user=request.user, address_id=address.pk, **form.service_kwargs())
+        except DomainError as error:
+            if error.status_code == 404:
+                raise Http404(error.message) from None
+            form_add_domain_error(form, error)
+        else:
+            messages.success(request, _("Address saved."))
+            return redirect(_next_url(request, reverse("storefront:addresses")))
+    return render(
+        request,
+        "storefront/address_form.html",
+        {"form": form, "address": address, "next": _next_url(request, ""), "tab": "me"},
+    )
+
+
 def _address_action(request, address_id: int, action, done_message: str) -> HttpResponseRedirect:
     try:
         action(user=request.user, address_id=address_id)
