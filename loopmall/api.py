@@ -1,8 +1,10 @@
 """The JSON API under /api/v1 (OpenAPI docs at /api/v1/docs). Each app contributes a router."""
 
+from django.db import DataError
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from loopmall.accounts.auth import ApiTokenAuth, SessionCsrfAuth, staff_required, user_auth
 from loopmall.core.errors import DomainError, error_body
@@ -11,7 +13,44 @@ from loopmall.core.errors import DomainError, error_body
 # staff-only operations also call `staff_required(request)` (403 for customers).
 __all__ = ["ApiTokenAuth", "SessionCsrfAuth", "api", "staff_required", "user_auth"]
 
+
+def _nul_field(value, path: str = "") -> str | None:
+    """The first field holding a NUL character (which no database text column can store)."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        if isinstance(key, str) and "\x00" in key:
+            return path or key
+        found = _nul_field(item, f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
+
+
+class StrictParser(Parser):
+    """JSON and query parsing that refuses NUL characters up front, with the field named."""
+
+    def _check(self, data):
+        field = _nul_field(data)
+        if field is not None:
+            raise DomainError("Text must not contain NUL characters.", field=field or None)
+        return data
+
+    def parse_body(self, request: HttpRequest):
+        return self._check(super().parse_body(request))
+
+    def parse_querydict(self, data, list_fields, request: HttpRequest):
+        return self._check(super().parse_querydict(data, list_fields, request))
+
+
 api = NinjaAPI(
+    parser=StrictParser(),
     title="LoopMall API",
     version="1",
     urls_namespace="api",
@@ -33,6 +72,14 @@ def _validation_error(request: HttpRequest, exc: ValidationError):
     field = ".".join(loc) or None
     message = first.get("msg", "invalid input")
     return api.create_response(request, error_body("invalid", message, field), status=422)
+
+
+@api.exception_handler(DataError)
+def _data_error(request: HttpRequest, exc: DataError):
+    # A value the database cannot store (e.g. a NUL in a path segment) is bad input, not a crash.
+    return api.create_response(
+        request, error_body("invalid", "Invalid characters or value out of range."), status=400
+    )
 
 
 @api.exception_handler(AuthenticationError)

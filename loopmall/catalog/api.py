@@ -1,12 +1,16 @@
 """Catalog API: browse and search for everyone; product, SKU and stock management for staff."""
 
+from typing import Annotated
+
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from loopmall.accounts.auth import staff_required, user_auth
 from loopmall.catalog import selectors, services
 
 router = Router(tags=["catalog"])
+
+Slug = Annotated[str, Path(..., pattern=r"^[-a-zA-Z0-9_]{1,200}$")]
 
 
 class CategoryOut(Schema):
@@ -161,7 +165,7 @@ def products(request: HttpRequest, filters: Query[BrowseQuery]):
 
 
 @router.get("/products/{slug}", response=ProductOut, auth=None)
-def product_detail(request: HttpRequest, slug: str):
+def product_detail(request: HttpRequest, slug: Slug):
     return product_out(selectors.product_get_for_storefront(slug=slug))
 
 

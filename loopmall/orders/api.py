@@ -4,9 +4,10 @@ Unsafe calls honour an `Idempotency-Key` header (see core/idempotency.py). A buy
 their own orders: anyone else's answers 404 exactly like a missing one."""
 
 from datetime import datetime
+from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Field, Header, Router, Schema, Status
+from ninja import Field, Header, Path, Router, Schema, Status
 
 from loopmall.accounts.auth import staff_required, user_auth
 from loopmall.core.idempotency import idempotent
@@ -14,6 +15,10 @@ from loopmall.orders import selectors, services
 from loopmall.orders.payments.sandbox import SIGNATURE_HEADER
 
 router = Router(tags=["orders"])
+
+# Path segments are checked before any query runs (order numbers are digits; providers are names).
+OrderNumber = Annotated[str, Path(..., pattern=r"^[0-9A-Za-z-]{1,32}$")]
+ProviderName = Annotated[str, Path(..., pattern=r"^[a-z][a-z0-9_]{0,31}$")]
 
 
 # -- schemas ----------------------------------------------------------------------------------
@@ -292,7 +297,7 @@ def checkout(
 @idempotent("reorder")
 def reorder(
     request: HttpRequest,
-    number: str,
+    number: OrderNumber,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=128),
 ):
     """One-tap repurchase of a past order to the default address at today's prices."""
@@ -302,7 +307,7 @@ def reorder(
 
 @router.post("/orders/{number}/pay", response={201: PaymentIntentOut}, auth=user_auth, tags=["payment"])
 @idempotent("payment_start")
-def payment_start(request: HttpRequest, number: str, payload: PayIn):
+def payment_start(request: HttpRequest, number: OrderNumber, payload: PayIn):
     intent = services.payment_start(user=request.auth, order_number=number, provider=payload.provider)
     return Status(
         201,
@@ -318,14 +323,14 @@ def payment_start(request: HttpRequest, number: str, payload: PayIn):
 
 @router.post("/orders/{number}/pay/sandbox", response=OrderOut, auth=user_auth, tags=["payment"])
 @idempotent("sandbox_pay")
-def sandbox_pay(request: HttpRequest, number: str):
+def sandbox_pay(request: HttpRequest, number: OrderNumber):
     """Sandbox only: approve the payment in the simulated wallet, which then sends its signed callback."""
     services.sandbox_pay(user=request.auth, order_number=number)
     return _buyer_order(request, number)
 
 
 @router.post("/orders/{number}/pay/confirm", response=OrderOut, auth=user_auth, tags=["payment"])
-def payment_confirm(request: HttpRequest, number: str, payload: ConfirmIn):
+def payment_confirm(request: HttpRequest, number: OrderNumber, payload: ConfirmIn):
     """The buyer is back from the wallet: ask the provider and mark the order paid if it is."""
     services.payment_confirm_by_buyer(
         user=request.auth, order_number=number, provider_transaction_id=payload.provider_transaction_id
@@ -336,7 +341,7 @@ def payment_confirm(request: HttpRequest, number: str, payload: ConfirmIn):
 @router.post("/payments/{provider}/callback", response=CallbackAck, auth=None, tags=["payment"])
 def payment_callback(
     request: HttpRequest,
-    provider: str,
+    provider: ProviderName,
     signature: str = Header("", alias=SIGNATURE_HEADER, max_length=256),
 ):
     """Provider notification, signed with HMAC-SHA256 over the raw body (hex, in X-LoopMall-Signature).
@@ -365,19 +370,19 @@ def orders_list(request: HttpRequest, status: str | None = None):
 
 
 @router.get("/orders/{number}", response=OrderOut, auth=user_auth, tags=["orders"])
-def order_detail(request: HttpRequest, number: str):
+def order_detail(request: HttpRequest, number: OrderNumber):
     return _buyer_order(request, number)
 
 
 @router.post("/orders/{number}/cancel", response=OrderOut, auth=user_auth, tags=["orders"])
-def order_cancel(request: HttpRequest, number: str, payload: CancelIn):
+def order_cancel(request: HttpRequest, number: OrderNumber, payload: CancelIn):
     selectors.order_get_for_buyer(user=request.auth, order_number=number)
     services.order_cancel(order_number=number, reason=payload.reason or "buyer", actor=request.auth)
     return _buyer_order(request, number)
 
 
 @router.post("/orders/{number}/receive", response=OrderOut, auth=user_auth, tags=["orders"])
-def order_receive(request: HttpRequest, number: str):
+def order_receive(request: HttpRequest, number: OrderNumber):
     """The buyer confirms the parcel arrived: the order completes."""
     selectors.order_get_for_buyer(user=request.auth, order_number=number)
     services.order_complete(order_number=number, actor=request.auth)
@@ -386,7 +391,7 @@ def order_receive(request: HttpRequest, number: str):
 
 @router.post("/orders/{number}/refunds", response={201: RefundOut}, auth=user_auth, tags=["refunds"])
 @idempotent("refund_request")
-def refund_request(request: HttpRequest, number: str, payload: RefundIn):
+def refund_request(request: HttpRequest, number: OrderNumber, payload: RefundIn):
     refund = services.refund_request(
         user=request.auth,
         order_number=number,
@@ -402,13 +407,13 @@ def refund_request(request: HttpRequest, number: str, payload: RefundIn):
 
 
 @router.get("/staff/orders/{number}", response=OrderOut, auth=user_auth, tags=["staff"])
-def staff_order_detail(request: HttpRequest, number: str):
+def staff_order_detail(request: HttpRequest, number: OrderNumber):
     staff_required(request)
     return order_out(selectors.order_get_for_staff(order_number=number))
 
 
 @router.post("/staff/orders/{number}/ship", response=OrderOut, auth=user_auth, tags=["staff"])
-def staff_order_ship(request: HttpRequest, number: str, payload: ShipIn):
+def staff_order_ship(request: HttpRequest, number: OrderNumber, payload: ShipIn):
     actor = staff_required(request)
     services.order_ship(
         order_number=number, carrier=payload.carrier, tracking_number=payload.tracking_number, actor=actor
@@ -417,14 +422,14 @@ def staff_order_ship(request: HttpRequest, number: str, payload: ShipIn):
 
 
 @router.post("/staff/orders/{number}/deliver", response=OrderOut, auth=user_auth, tags=["staff"])
-def staff_order_deliver(request: HttpRequest, number: str):
+def staff_order_deliver(request: HttpRequest, number: OrderNumber):
     actor = staff_required(request)
     services.order_mark_delivered(order_number=number, actor=actor)
     return order_out(selectors.order_get_for_staff(order_number=number))
 
 
 @router.post("/staff/orders/{number}/cancel", response=OrderOut, auth=user_auth, tags=["staff"])
-def staff_order_cancel(request: HttpRequest, number: str, payload: CancelIn):
+def staff_order_cancel(request: HttpRequest, number: OrderNumber, payload: CancelIn):
     actor = staff_required(request)
     services.order_cancel(order_number=number, reason=payload.reason or "staff", actor=actor)
     return order_out(selectors.order_get_for_staff(order_number=number))

@@ -12,7 +12,21 @@ from loopmall.orders.tests import factories
 
 
 @pytest.fixture
-def signed_in(db):
+def keep_test_connection():
+    """Like Django's test client: do not close the connection (and the test's transaction) after each
+    request the WSGI app serves."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def signed_in(db, keep_test_connection):
     """A staff member who also shops, so both customer and staff operations get past auth."""
     user = accounts_services.staff_create(login="fuzz@loopmall.test", password="Loop-mall-2026", role="admin")
     accounts_services.address_create(
