@@ -704,7 +704,8 @@ def load_orders(bundle: Bundle, path: Path) -> list[RowError]:
         save_in_batches(Order, orders, description=f"{path.name}: writing", progress=bundle.progress)
     created = existing(Order, "external_id", (o.external_id for o in orders), "pk", "number", "currency")
     known.update({k[len(PREFIX) :]: OrderRef(*v) for k, v in created.items()})
-    for row in new:
+    # Every order of the file, new or not: a re-run after fixing order_items completes their totals.
+    for row in good:
         bundle.order_facts[row.order_id] = OrderFacts(row.total_minor, row.discount_minor, row.status)
     bundle.result.count("orders", created=len(new), unchanged=len(good) - len(new))
     return errors

@@ -252,6 +252,27 @@ def test_order_discount_larger_than_its_items_is_refused(bundle_dir):
     assert OrderLine.objects.count() == 0
 
 
+def test_fixing_a_refused_items_file_and_running_again_completes_the_orders(bundle_dir):
+    items = bundle_dir / "order_items.csv"
+    good_line = items.read_text().splitlines()[1]
+    replace_line(items, 2, "O1,TEA-1-S,2,59.901,5.00")
+    with pytest.raises(ImportFailed):
+        bundle.run(bundle_dir, progress=False)
+    assert Order.objects.get(external_id="bundle:O1").total_minor == 0
+
+    replace_line(items, 2, good_line)
+    result = bundle.run(bundle_dir, progress=False)
+
+    assert {table: n for table, n in result.created.items() if n} == {"order_items": 6}
+    o1 = Order.objects.get(external_id="bundle:O1")
+    assert (o1.subtotal_minor, o1.discount_minor, o1.total_minor, o1.paid_minor) == (
+        16530,
+        1500,
+        15030,
+        15030,
+    )
+
+
 def test_items_may_name_orders_and_skus_from_an_earlier_import(bundle_dir, tmp_path):
     bundle.run(bundle_dir, progress=False)
     later = tmp_path / "later"
