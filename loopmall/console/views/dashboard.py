@@ -17,8 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidde
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from loopmall.catalog import reporting as catalog_reporting
@@ -30,23 +29,23 @@ from loopmall.social import selectors as social_selectors
 STOCK_EDITOR_ROLES = frozenset({"admin", "operator"})
 
 CHANNEL_LABELS = {
-    "storefront": gettext_lazy("Storefront"),
-    "community": gettext_lazy("Community group"),
-    "mini_shop": gettext_lazy("Mini-program shop"),
-    "douyin": gettext_lazy("Douyin"),
-    "xiaohongshu": gettext_lazy("Xiaohongshu"),
-    "video_channel": gettext_lazy("Video channel"),
-    "live": gettext_lazy("Live stream"),
-    "referral": gettext_lazy("Referral"),
-    "referral_link": gettext_lazy("Referral link"),
-    "organic": gettext_lazy("Organic"),
-    "group_buy": gettext_lazy("Group buy"),
-    "olist": gettext_lazy("Olist import"),
+    "storefront": pgettext_lazy("console", "Storefront"),
+    "community": pgettext_lazy("console", "Community group"),
+    "mini_shop": pgettext_lazy("console", "Mini-program shop"),
+    "douyin": pgettext_lazy("console", "Douyin"),
+    "xiaohongshu": pgettext_lazy("console", "Xiaohongshu"),
+    "video_channel": pgettext_lazy("console", "Video channel"),
+    "live": pgettext_lazy("console", "Live stream"),
+    "referral": pgettext_lazy("console", "Referral"),
+    "referral_link": pgettext_lazy("console", "Referral link"),
+    "organic": pgettext_lazy("console", "Organic"),
+    "group_buy": pgettext_lazy("console", "Group buy"),
+    "olist": pgettext_lazy("console", "Olist import"),
 }
 LANGUAGE_LABELS = {
-    "zh": gettext_lazy("Chinese"),
-    "en": gettext_lazy("English"),
-    "pt": gettext_lazy("Portuguese"),
+    "zh": pgettext_lazy("console", "Chinese"),
+    "en": pgettext_lazy("console", "English"),
+    "pt": pgettext_lazy("console", "Portuguese"),
 }
 
 
@@ -87,7 +86,9 @@ def _parse_day(request: HttpRequest, field: str, label: str) -> date | None:
         return date.fromisoformat(raw)
     except ValueError:
         messages.error(
-            request, _("%(field)s: not a date (YYYY-MM-DD): %(value)s") % {"field": label, "value": raw}
+            request,
+            pgettext("console", "%(field)s: not a date (YYYY-MM-DD): %(value)s")
+            % {"field": label, "value": raw},
         )
         return None
 
@@ -108,13 +109,13 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         login_value = request.POST.get("login", "").strip()
         password = request.POST.get("password", "")
         if not login_value or not password:
-            error = _("Enter your phone or email and your password.")
+            error = pgettext("console", "Enter your phone or email and your password.")
         else:
             user = authenticate(request, login=login_value, password=password)
             if user is None:
-                error = _("Phone/email or password is not right.")
+                error = pgettext("console", "Phone/email or password is not right.")
             elif not is_console_user(user):
-                error = _("This account has no access to the console.")
+                error = pgettext("console", "This account has no access to the console.")
             else:
                 login(request, user)
                 return redirect(next_url or "console:dashboard")
@@ -142,10 +143,10 @@ def _chart_data(figures: order_reporting.Dashboard) -> dict:
         "currency": figures.currency,
         "exponent": exponent(figures.currency),
         "labels": {
-            "orders": _("Orders"),
-            "paid_orders": _("Paid orders"),
-            "revenue": _("Revenue"),
-            "empty": _("No orders in this range"),
+            "orders": pgettext("console", "Orders"),
+            "paid_orders": pgettext("console", "Paid orders"),
+            "revenue": pgettext("console", "Revenue"),
+            "empty": pgettext("console", "No orders in this range"),
         },
         "daily": {
             "days": [p.day.isoformat() for p in figures.daily],
@@ -208,8 +209,8 @@ def orders_list(request: HttpRequest) -> HttpResponse:
     filters = order_reporting.OrderFilters(
         status=status,
         channel=request.GET.get("channel", "").strip(),
-        first_day=_parse_day(request, "from", _("From")),
-        last_day=_parse_day(request, "to", _("To")),
+        first_day=_parse_day(request, "from", pgettext("console", "From")),
+        last_day=_parse_day(request, "to", pgettext("console", "To")),
         search=request.GET.get("q", ""),
     )
     page = order_reporting.orders_for_console(filters=filters, page=_page_number(request))
@@ -232,7 +233,7 @@ def orders_list(request: HttpRequest) -> HttpResponse:
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     order = order_reporting.order_for_console(number=number)
     if order is None:
-        raise Http404(_("No such order"))
+        raise Http404(pgettext("console", "No such order"))
     status_labels = dict(order_reporting.order_statuses())
     return render(
         request,
@@ -299,22 +300,24 @@ def sku_stock_set(request: HttpRequest, sku_id: int) -> HttpResponse:
         back = ""
     back = back or reverse("console:products")
     if not can_edit_stock(request.user):
-        return HttpResponseForbidden(_("Your role may not change stock."))
+        return HttpResponseForbidden(pgettext("console", "Your role may not change stock."))
     stock_set = _stock_set_service()
     if stock_set is None:
-        messages.error(request, _("Stock changes are not available yet."))
+        messages.error(request, pgettext("console", "Stock changes are not available yet."))
         return redirect(back)
     sku = catalog_reporting.sku_get(sku_id=sku_id)
     if sku is None:
-        raise Http404(_("No such SKU"))
+        raise Http404(pgettext("console", "No such SKU"))
     raw = request.POST.get("stock", "").strip()
     try:
         stock = int(raw)
     except ValueError:
-        messages.error(request, _("stock: enter a whole number, got “%(value)s”.") % {"value": raw})
+        messages.error(
+            request, pgettext("console", "stock: enter a whole number, got “%(value)s”.") % {"value": raw}
+        )
         return redirect(back)
     if stock < 0:
-        messages.error(request, _("stock: cannot be negative."))
+        messages.error(request, pgettext("console", "stock: cannot be negative."))
         return redirect(back)
     try:
         stock_set(sku_id=sku.id, stock=stock, actor=request.user)
@@ -322,7 +325,10 @@ def sku_stock_set(request: HttpRequest, sku_id: int) -> HttpResponse:
         field = getattr(error, "field", "") or "stock"
         messages.error(request, f"{field}: {error}")
         return redirect(back)
-    messages.success(request, _("Stock of %(code)s set to %(stock)d.") % {"code": sku.code, "stock": stock})
+    messages.success(
+        request,
+        pgettext("console", "Stock of %(code)s set to %(stock)d.") % {"code": sku.code, "stock": stock},
+    )
     return redirect(back)
 
 
