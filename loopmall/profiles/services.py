@@ -222,6 +222,7 @@ def segment_save(
                 name=name, description=description, rules=rules, created_by=actor
             )
     segment_refresh(segment=segment)
+    segment.refresh_from_db()
     return segment
 
 
