@@ -60,6 +60,7 @@ def test_analytics_pages_render_plotly_charts(live_server, settings, tmp_path):
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(180_000)  # two shared cores: the first page compiles every KPI query
         page.goto(f"{live_server.url}/console/login/")
         page.fill("input[name=login]", "analyst@example.com")
         page.fill("input[name=password]", "a-long-password-1")
@@ -71,8 +72,8 @@ def test_analytics_pages_render_plotly_charts(live_server, settings, tmp_path):
             ("/console/analytics/funnel/?step=Product+Viewed&step=Product+Added&step=Order+Completed", "#funnel-chart .main-svg"),
             ("/console/analytics/cohorts/", "#cohort-heatmap .main-svg"),
         ):  # fmt: skip
-            page.goto(live_server.url + path, timeout=120_000)
-            page.wait_for_selector(chart, timeout=30_000)
+            page.goto(live_server.url + path)
+            page.wait_for_selector(chart)
             assert page.locator(".js-plotly-plot").count() >= 1, path
             page.screenshot(
                 path=str(shots / ("browser" + path.split("?")[0].replace("/", "_") + ".png")), full_page=True

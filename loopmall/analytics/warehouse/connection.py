@@ -16,7 +16,7 @@ import ibis
 from django.conf import settings
 
 BACKENDS = ("duckdb", "spark")
-_OPEN_RETRY_SECONDS = 15.0
+_OPEN_RETRY_SECONDS = 45.0
 
 
 class WarehouseBusy(RuntimeError):

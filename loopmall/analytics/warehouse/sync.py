@@ -126,8 +126,11 @@ def run(*, rebuild: bool = False, path: str | None = None) -> SyncResult:
     kind = SyncRun.Kind.REBUILD if rebuild else SyncRun.Kind.SYNC
     record = SyncRun.objects.create(kind=kind, started_at=clock.now())
     try:
-        with opened("duckdb", path=path) as con:
-            result = _rebuild(con) if rebuild else _sync(con)
+        if rebuild:
+            with opened("duckdb", path=path) as con:
+                result = _rebuild(con)
+        else:
+            result = _sync(path)
     except Exception as exc:
         try:
             SyncRun.objects.filter(pk=record.pk).update(finished_at=clock.now(), error=repr(exc)[:2000])
@@ -191,9 +194,12 @@ def _max_key(con, table: str, column: str) -> int:
     return int(value or 0)
 
 
-def _sync(con) -> SyncResult:
-    migrate(con)
-    state = _state(con)
+def _sync(path: str | None) -> SyncResult:
+    """Read the watermarks, extract from the OLTP database with the warehouse file closed (other
+    processes may read it meanwhile), then open it again only to write."""
+    with opened("duckdb", path=path) as con:
+        migrate(con)
+        state = _state(con)
     outbox_id = int((state.get("outbox_id") or (0, None))[0] or 0)
     order_id = int((state.get("order_id") or (0, None))[0] or 0)
     user_id = int((state.get("user_id") or (0, None))[0] or 0)
@@ -233,7 +239,20 @@ def _sync(con) -> SyncResult:
         users = extract.users_arrow(changed_users) if changed_users else None
         products = extract.products_arrow()
     feedback = extract.feedback_arrow()
+    with opened("duckdb", path=path) as con:
+        _write(con, result, event_tables, occurred, orders, items, changed_orders, users, products, feedback,
+               order_id=order_id, user_id=user_id, read_at=read_at)  # fmt: skip
+    visible_at = clock.now()
+    floor = extract.naive_utc(previous_read or read_at)
+    visible = extract.naive_utc(visible_at)
+    result.lags_seconds = [
+        max(0.0, (visible - max(moment, floor)).total_seconds()) for moment in occurred if moment
+    ]
+    return result
 
+
+def _write(con, result, event_tables, occurred, orders, items, changed_orders, users, products, feedback, *,
+           order_id: int, user_id: int, read_at: datetime) -> None:  # fmt: skip
     run_sql(con, "BEGIN TRANSACTION")
     try:
         for table in event_tables:
@@ -264,13 +283,6 @@ def _sync(con) -> SyncResult:
     except Exception:
         run_sql(con, "ROLLBACK")
         raise
-    visible_at = clock.now()
-    floor = extract.naive_utc(previous_read or read_at)
-    visible = extract.naive_utc(visible_at)
-    result.lags_seconds = [
-        max(0.0, (visible - max(moment, floor)).total_seconds()) for moment in occurred if moment
-    ]
-    return result
 
 
 def status(path: str | None = None) -> dict:
