@@ -37,8 +37,10 @@ WEAK_SCORE = 0.5
 MIN_CLUSTER = 3
 MAX_ITEMS = 5000
 COMPLAINT_CHANNELS = {Channel.SERVICE_CHAT, Channel.RETURN_REASON}
+# Words that make a text read as a complaint or a wish. Not a bare 不 or 太: "不错" and "太好了" are praise.
 _COMPLAINT = re.compile(
-    r"不|没|差|烂|坏|慢|贵|难|太|希望|想要|能不能|可不可以|怎么|为什么|建议|失望|后悔|退"
+    r"不好|不行|不能|不满|不值|不够|不太|不方便|不合理|没有|没法|没用|差|烂|坏|慢|贵|难用|难装|麻烦|希望|想要|能不能"
+    r"|可不可以|建议|失望|后悔|退货|退款|投诉|怎么回事|为什么"
     r"|\b(?:not|no|never|bad|poor|wish|hope|please|need|broken|worst|disappointed|why|should)\b",
     re.IGNORECASE,
 )
@@ -109,7 +111,7 @@ def is_badly_covered(feedback: Feedback) -> bool:
         return False
     if feedback.channel in COMPLAINT_CHANNELS:
         return True
-    if feedback.rating is not None and feedback.rating <= 3:
+    if feedback.rating is not None and feedback.rating <= 2:
         return True
     return bool(_COMPLAINT.search(feedback.text))
 

@@ -194,7 +194,7 @@ def build_payload(week: str, *, now: datetime | None = None) -> dict[str, Any]:
             "size": c.size,
             "status": c.status,
             "quotes": [
-                pii.mask(t)[:300]
+                pii.mask(" ".join(t.split()))[:160]
                 for t in Feedback.objects.filter(id__in=c.quote_ids).values_list("text", flat=True)
             ],
         }

@@ -137,7 +137,12 @@ def clusters_list(*, status: str = EmergingCluster.Status.OPEN) -> list[Emerging
 
 def cluster_quotes(cluster: EmergingCluster) -> list[str]:
     texts = dict(Feedback.objects.filter(id__in=cluster.quote_ids).values_list("id", "text"))
-    return [pii.mask(texts[i])[:300] for i in cluster.quote_ids if i in texts]
+    return [_short(pii.mask(texts[i])) for i in cluster.quote_ids if i in texts]
+
+
+def _short(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def latent_list(

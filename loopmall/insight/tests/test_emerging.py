@@ -57,6 +57,8 @@ def test_badly_covered_means_weak_score_and_a_complaint():
     assert emerging.is_badly_covered(make(text="希望有大码", rating=5, max_score=0.0))
     assert not emerging.is_badly_covered(make(rating=5, max_score=0.0))
     assert not emerging.is_badly_covered(make(rating=1, max_score=0.9))
+    assert not emerging.is_badly_covered(make(text="质量不错，太好了", rating=3, max_score=0.0))  # praise
+    assert emerging.is_badly_covered(make(text="还行吧，就是没有说明书", rating=3, max_score=0.0))
     assert emerging.is_badly_covered(make(channel=Channel.RETURN_REASON, rating=None))
 
 
