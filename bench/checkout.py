@@ -125,7 +125,7 @@ class Client(threading.Thread):
         return response.status, (json.loads(payload) if payload else {})
 
     def run(self) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         auth = {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
         rng = random.Random(self.token)
         while time.monotonic() < self.stop_at:
@@ -146,7 +146,9 @@ class Client(threading.Thread):
                     self.errors[f"pay {status}"] = self.errors.get(f"pay {status}", 0) + 1
                     continue
             except (OSError, http.client.HTTPException) as exc:
-                self.errors[type(exc).__name__] = self.errors.get(type(exc).__name__, 0) + 1
+                # During warm-up a worker's first request imports the whole app and may time out.
+                name = ("warm-up " if time.monotonic() < self.warmup_until else "") + type(exc).__name__
+                self.errors[name] = self.errors.get(name, 0) + 1
                 conn.close()
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
                 continue
