@@ -127,9 +127,8 @@ def main() -> None:
         build(path, args.events, args.users, args.orders)
     with warehouse.opened(path=str(path)) as con:
         count = con.con.execute("SELECT count(*) FROM events").fetchone()[0]
-        print(
-            f"warehouse: {count:,} events; {args.repeat} runs per query; threads={con.con.execute('SELECT current_setting(threads)').fetchone()[0]}"
-        )
+        threads = con.con.execute("SELECT current_setting('threads')").fetchone()[0]
+        print(f"warehouse: {count:,} events; {args.repeat} runs per query; duckdb threads={threads}")
         t = tables_for(
             con, spend=[("douyin", datetime(2026, 11, 1).date(), 5_000_000)], sync_runs=[(END, 30.0)]
         )

@@ -79,7 +79,12 @@ def retention_compute(con, *, by: str = "week", max_weeks: int = 12, last_cohort
     matrix = cells.pivot_table(index="cohort", columns="offset", values="customers", aggfunc="sum")
     latest_week = None
     if by == "week":
-        latest_week = date.fromisoformat(max(sizes.index))
+        # The last week with any paid order: later cells have not happened yet (None, not 0 %).
+        latest_week = max(
+            date.fromisoformat(c) + timedelta(weeks=int(o))
+            for c, o in zip(frame["cohort"], frame["offset"], strict=True)
+            if o >= 0
+        )
     shares = []
     for cohort in cohorts:
         row = []

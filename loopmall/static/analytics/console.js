@@ -63,8 +63,10 @@
     if (!data.z.length) { return empty(node, emptyText); }
     node.style.height = Math.max(260, 28 * data.y.length + 90) + "px";
     var z = data.z.map(function (row) { return row.map(function (v) { return v === null ? null : v * 100; }); });
-    Plotly.newPlot(node, [{type: "heatmap", x: data.x, y: data.y, z: z, colorscale: "Blues", zmin: 0, zmax: 100,
-      hoverongaps: false, texttemplate: "%{z:.0f}%", hovertemplate: "%{y}<br>+%{x}: %{z:.1f}%<extra></extra>",
+    var text = z.map(function (row) { return row.map(function (v) { return v === null ? "" : v.toFixed(0) + "%"; }); });
+    Plotly.newPlot(node, [{type: "heatmap", x: data.x, y: data.y, z: z, text: text, zmin: 0, zmax: 100,
+      colorscale: [[0, "#f1f5f9"], [0.25, "#bfdbfe"], [0.6, "#3b82f6"], [1, "#1e3a8a"]],
+      hoverongaps: false, texttemplate: "%{text}", hovertemplate: "%{y}<br>+%{x}: %{z:.1f}%<extra></extra>",
       colorbar: {ticksuffix: "%", thickness: 12}}],
       layout({margin: {l: 170, r: 16, t: 10, b: 44}, xaxis: {title: {text: xTitle}, type: "category"},
               yaxis: {type: "category", autorange: "reversed"}}), CONFIG);
