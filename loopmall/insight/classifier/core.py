@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,14 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
-from loopmall.insight.classifier.lexicon import LexiconMatcher
-from loopmall.insight.classifier.model import DemandModel, may_add, train_model
+from loopmall.insight.classifier.lexicon import LexiconMatcher, _trie_pattern
+from loopmall.insight.classifier.model import DemandModel, complains, may_add, train_model
 from loopmall.insight.classifier.prepare import Prepared, prepare
 from loopmall.insight.taxonomy import Taxonomy, default_taxonomy
 
 logger = logging.getLogger(__name__)
 
-MODEL_FORMAT = 1  # bump when features or training change, so saved models are rebuilt
+MODEL_FORMAT = 2  # bump when features or training change, so saved models are rebuilt
 RULE_SCORE = 0.85  # score of a demand the lexicon found, in lexicon-only mode
 ASPECT_SCORE = 0.2  # a subject was mentioned without a complaint about it
 
@@ -50,6 +51,7 @@ class DemandClassifier:
         self.matcher = LexiconMatcher(self.taxonomy)
         self.model = model
         self._lock = threading.Lock()
+        self._patterns: dict[tuple[int, str], re.Pattern[str]] = {}
 
     @property
     def is_trained(self) -> bool:
@@ -76,16 +78,20 @@ class DemandClassifier:
         docs = [prepare(text, lang, self.matcher) for text, lang in zip(texts, langs, strict=True)]
         model = self.model
         analysed = [i for i, doc in enumerate(docs) if doc.is_analysed and doc.clauses]
+        # The model only ever adds a demand to a text that complains about something (see
+        # model.may_add), so texts without a complaint skip it: praise is about half of all reviews.
+        modelled = [i for i in analysed if model is not None and complains(docs[i])]
+        position = {index: k for k, index in enumerate(modelled)}
         probabilities: dict[str, np.ndarray] = {}
         gate = np.ones(0)
-        position = {index: k for k, index in enumerate(analysed)}
-        if model is not None and analysed:
-            probabilities, gate = model.probabilities([docs[i] for i in analysed])
+        if modelled:
+            probabilities, gate = model.probabilities([docs[i] for i in modelled])
+        analysed_set = set(analysed)
         results = []
         for index, doc in enumerate(docs):
-            if index not in position:
+            if index not in analysed_set:
                 results.append(self._empty(doc))
-            elif model is None:
+            elif index not in position:
                 results.append(self._by_rules(doc))
             else:
                 k = position[index]
@@ -125,12 +131,10 @@ class DemandClassifier:
                 score = RULE_SCORE if rule else min(0.3, float(probability.get(code, 0.0)))
             else:
                 score = _rescale(float(probability[code]), decision.threshold)
-                if not may_add(doc, code):
-                    score = min(score, 0.49)
+                if not gate_open or not may_add(doc, code):
+                    score = min(score, 0.49)  # the gate and the vetoes hold back what the model adds
                 if rule:
                     score = max(score, RULE_SCORE)
-            if not gate_open:
-                score = min(score, 0.49)
             scores[code] = round(score, 4)
         demands = [code for code in self.codes if scores[code] >= 0.5]
         margins = [1 - abs(2 * s - 1) for s in scores.values()]
@@ -143,10 +147,10 @@ class DemandClassifier:
         for code in demands:
             if any(code in codes for codes in per_clause) or not per_clause:
                 continue
-            terms = model.top_terms.get(code, frozenset()) if model else frozenset()
+            pattern = self._top_terms_pattern(model, code)
             overlaps = [
                 (
-                    sum(term in clause.lower() for term in terms)
+                    (len(pattern.findall(clause.lower())) if pattern else 0)
                     + 0.5 * (code in e.aspects)
                     + 0.25 * e.is_negative,
                     -i,
@@ -160,6 +164,17 @@ class DemandClassifier:
             (clause, sorted(codes, key=order.__getitem__))
             for clause, codes in zip(doc.clauses, per_clause, strict=True)
         ]
+
+    def _top_terms_pattern(self, model: DemandModel | None, code: str) -> re.Pattern[str] | None:
+        """The n-grams that weigh most for `code` in the model, as one pattern (built once per model)."""
+        if model is None or not model.top_terms.get(code):
+            return None
+        key = (id(model), code)
+        pattern = self._patterns.get(key)
+        if pattern is None:
+            pattern = re.compile(_trie_pattern(sorted(model.top_terms[code])))
+            self._patterns[key] = pattern
+        return pattern
 
     # -- training ----------------------------------------------------------------------------
 

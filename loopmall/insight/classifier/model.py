@@ -114,7 +114,7 @@ class DemandModel:
 
 def _vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
     char = TfidfVectorizer(
-        analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True, max_features=60_000, lowercase=True
+        analyzer="char", ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=60_000, lowercase=True
     )
     word = TfidfVectorizer(
         analyzer=word_features, min_df=2, sublinear_tf=True, max_features=40_000, lowercase=False
@@ -122,8 +122,11 @@ def _vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
     return char, word
 
 
+CHAR_INPUT_CHARS = 500  # reviews rarely say more; n-gram counting is the costliest step of classification
+
+
 def _char_input(doc: Prepared) -> str:
-    return doc.text[:2000]
+    return doc.text[:CHAR_INPUT_CHARS]
 
 
 def _features(docs, codes, char, word) -> sparse.csr_matrix:
@@ -187,17 +190,15 @@ def _choose_decisions(docs, labels, codes, oof, gate_oof):
         for j, code in enumerate(codes):
             truth = labels[:, j]
             rule = rule_predictions(docs, code)
-            allowed = model_allowed(docs, code)
-            candidates = [Decision("rule", cv_f1=_f1(truth, rule & gate_open))]
+            allowed = model_allowed(docs, code) & gate_open
+            candidates = [Decision("rule", cv_f1=_f1(truth, rule))]
             if truth.sum() >= MIN_POSITIVES:
                 for threshold in THRESHOLDS:
                     model = (oof[code] >= threshold) & allowed
-                    candidates.append(
-                        Decision("either", float(threshold), _f1(truth, (model | rule) & gate_open))
-                    )
+                    candidates.append(Decision("either", float(threshold), _f1(truth, model | rule)))
             best = max(candidates, key=lambda d: (d.cv_f1, d.strategy == "rule"))
             chosen[code] = best
-            predicted = _predict(best, oof[code], rule, model_allowed(docs, code)) & gate_open
+            predicted = _predict(best, oof[code], rule, allowed)
             tp += float(np.sum(truth & predicted))
             fp += float(np.sum(~truth & predicted))
             fn += float(np.sum(truth & ~predicted))
@@ -221,12 +222,16 @@ def model_allowed(docs: Sequence[Prepared], code: str) -> np.ndarray:
     return np.array([may_add(doc, code) for doc in docs], dtype=bool)
 
 
+def complains(doc: Prepared) -> bool:
+    """The text holds a negative opinion or a problem term somewhere."""
+    return any(e.is_negative or e.terms for e in doc.evidence)
+
+
 def may_add(doc: Prepared, code: str) -> bool:
-    complains = any(e.is_negative or e.terms for e in doc.evidence)
     negated = any(code in e.negated_terms for e in doc.evidence) and not any(
         code in e.codes for e in doc.evidence
     )
-    return complains and not negated
+    return complains(doc) and not negated
 
 
 def train_model(

@@ -31,7 +31,7 @@ _REPEATED_PUNCTUATION = re.compile(r"([!?,.;~。，！？；…、])\1+")
 
 
 @cache
-def _traditional_characters() -> re.Pattern[str]:
+def _traditional_characters() -> frozenset[str]:
     import opencc
 
     table = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
@@ -40,7 +40,7 @@ def _traditional_characters() -> re.Pattern[str]:
         source, _, targets = line.partition("\t")
         if source and source not in targets.split():
             characters.add(source)
-    return re.compile("[" + "".join(sorted(re.escape(c) for c in characters)) + "]")
+    return frozenset(characters)
 
 
 @cache
@@ -51,7 +51,7 @@ def _converter():
 
 
 def to_simplified(text: str) -> str:
-    if not _traditional_characters().search(text):
+    if _traditional_characters().isdisjoint(text):
         return text
     return _converter().convert(text)
 
