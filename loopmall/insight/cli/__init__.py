@@ -4,4 +4,8 @@ SUBCOMMANDS below and `loopmall insight NAME` runs it."""
 
 SUBCOMMANDS = {
     "classify": "loopmall.insight.cli.classify",
+    "collect": "loopmall.insight.cli.collect",
+    "discover": "loopmall.insight.cli.discover",
+    "report": "loopmall.insight.cli.report",
+    "close-week": "loopmall.insight.cli.close_week",
 }

@@ -117,7 +117,7 @@ def test_html_export_is_self_contained(week_of_reviews):
 def test_report_command_builds_and_exports(week_of_reviews, tmp_path):
     tasks.insight_pipeline(refresh_report=False)
     out = io.StringIO()
-    call_command("insight_ops", "report", "--week", week_of_reviews, "--xlsx", str(tmp_path / "r.xlsx"),
+    call_command("insight", "report", "--week", week_of_reviews, "--xlsx", str(tmp_path / "r.xlsx"),
                  "--html", str(tmp_path / "r.html"), stdout=out)  # fmt: skip
     assert "packaging 50%" in out.getvalue()
     assert (tmp_path / "r.xlsx").stat().st_size > 1000
@@ -128,7 +128,7 @@ def test_report_command_rejects_a_bad_week():
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="week"):
-        call_command("insight_ops", "report", "--week", "2026-49")
+        call_command("insight", "report", "--week", "2026-49")
 
 
 def test_close_week_is_what_the_scheduler_runs(week_of_reviews):

@@ -1,0 +1,7 @@
+"""`loopmall insight report`: see loopmall/insight/cli/pipeline.py."""
+
+from loopmall.insight.cli.pipeline import report as _subcommand
+
+help = _subcommand.help
+add_arguments = _subcommand.add_arguments
+run = _subcommand.run
