@@ -594,8 +594,14 @@ def load_products(bundle: Bundle, path: Path) -> list[RowError]:
         ]
         save_in_batches(Sku, new_skus, description=f"{path.name}: writing SKUs", progress=bundle.progress)
         bundle.skus = None  # reload with the new rows (and their product names) on next use
-    bundle.result.count("categories", created=len(new_categories))
-    bundle.result.count("products", created=len(new_products))
+    slugs_named = {category_slug(row.category) for row in good}
+    products_named = {row.product_id for row in good}
+    bundle.result.count(
+        "categories", created=len(new_categories), unchanged=len(slugs_named) - len(new_categories)
+    )
+    bundle.result.count(
+        "products", created=len(new_products), unchanged=len(products_named) - len(new_products)
+    )
     bundle.result.count("skus", created=len(new), unchanged=len(good) - len(new))
     return errors
 
