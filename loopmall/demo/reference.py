@@ -22,7 +22,7 @@ ORDER_CHANNELS_BY_ACQUISITION = {
     "referral": {"referral_link": 45, "storefront": 40, "group_buy": 15},
     "organic": {"storefront": 85, "group_buy": 10, "community": 5},
 }
-DOMAIN_WEIGHTS = {"books": 50, "hotels": 32, "computers": 18}
+DOMAIN_WEIGHTS = {"books": 42, "hotels": 38, "computers": 20}
 CATEGORY_WEIGHTS = {
     "books": {
         "book-fiction": 34,
@@ -31,7 +31,7 @@ CATEGORY_WEIGHTS = {
         "book-study": 13,
         "book-lifestyle": 11,
     },
-    "hotels": {"hotel-city": 55, "hotel-resort": 27, "hotel-budget": 18},
+    "hotels": {"hotel-city": 60, "hotel-resort": 25, "hotel-budget": 15},
     "computers": {"laptops": 62, "netbooks": 38},
 }
 # Hour-of-day demand in the business time zone: a lunch bump and an evening peak.

@@ -33,7 +33,7 @@ from itertools import accumulate
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils.text import slugify
 
@@ -413,7 +413,13 @@ class Simulator:
         rng = self.rng
         domain = customer.primary_domain if rng.random() < 0.75 else rng.choice(tuple(DOMAIN_WEIGHTS))
         if domain == "computers" and customer.owns_computer:
-            return "computer-accessories"
+            # Someone who already bought a computer comes back for accessories, now and then for a
+            # second machine, and otherwise for something else.
+            roll = rng.random()
+            if roll < 0.35:
+                return "computer-accessories"
+            if roll > 0.5:
+                domain = rng.choice(("books", "hotels"))
         if domain == "books" and customer.family and rng.random() < 0.6:
             return "book-children"
         weights = CATEGORY_WEIGHTS[domain]
@@ -817,7 +823,7 @@ class Simulator:
                 category = line.sku.product.category.slug
                 if category not in router.DOMAIN_OF_CATEGORY:
                     continue  # accessories: nothing in the corpus is about them alone
-                if rng.random() > (0.55 if meta["domain"] == "computers" else 0.72):
+                if rng.random() > (0.7 if meta["domain"] == "computers" else 0.8):
                     continue
                 written = order.delivered_at + timedelta(days=rng.uniform(0.2, 8))
                 if written > self.now:
@@ -880,19 +886,11 @@ class Simulator:
                anonymous_id: str = "", properties: dict) -> None:  # fmt: skip
         self.event_seq += 1
         aggregate_type, aggregate_id = aggregate if aggregate else ("", "")
+        # Rows, not model instances: tens of thousands of events are written with one executemany.
         self.events.append(
-            OutboxEvent(
-                name=name,
-                occurred_at=moment,
-                user_id=user_id,
-                anonymous_id=anonymous_id,
-                aggregate_type=aggregate_type,
-                aggregate_id=str(aggregate_id),
-                channel=channel,
-                event_id=f"demo-{self.seed}-{self.event_seq}",
-                properties=properties,
-            )
-        )
+            (name, moment, user_id, anonymous_id, aggregate_type, str(aggregate_id), channel,
+             f"demo-{self.seed}-{self.event_seq}", properties)
+        )  # fmt: skip
 
     def _shopping_path(self, order: Order, line: OrderLine) -> None:
         rng = self.rng
@@ -930,6 +928,9 @@ class Simulator:
         not_found = _Weighted(
             SEARCHES_NOT_FOUND, [1 / (rank + 1) ** 0.6 for rank in range(len(SEARCHES_NOT_FOUND))]
         )
+        eco_skus = [sku for sku in skus if "eco" in sku.product.attributes]
+        other_skus = [sku for sku in skus if "eco" not in sku.product.attributes]
+        eco, other = _Weighted(eco_skus, [1] * len(eco_skus)), _Weighted(other_skus, [1] * len(other_skus))
         customers = self.customers
         sessions = int(self.customer_count * 6)
         for session in range(sessions):
@@ -940,7 +941,7 @@ class Simulator:
             progress_share = day_index / self.days
             # Interest in eco goods rises over the months: their views weigh up to three times more.
             eco_weight = 1 + 2 * progress_share
-            weights = [eco_weight if "eco" in sku.product.attributes else 1.0 for sku in skus]
+            eco_share = eco_weight * len(eco.items) / (eco_weight * len(eco.items) + len(other.items))
             customer = rng.choice(customers) if rng.random() < 0.55 else None
             if customer is not None and customer.user.date_joined > moment:
                 customer = None
@@ -964,7 +965,7 @@ class Simulator:
                 )
                 moment += timedelta(seconds=rng.uniform(5, 90))
             for _ in range(rng.choices((1, 2, 3, 4), (40, 30, 18, 12))[0]):
-                sku = rng.choices(skus, weights)[0]
+                sku = (eco if rng.random() < eco_share else other).pick(rng)
                 if moment > self.now:
                     break
                 self._event(
@@ -990,10 +991,27 @@ class Simulator:
 
     def _write_events(self) -> None:
         # In the order they happened, so outbox ids follow time like the live shop's do.
-        self.events.sort(key=lambda event: event.occurred_at)
-        for start in range(0, len(self.events), 20000):
-            self._save(OutboxEvent, self.events[start : start + 20000], "events")
-        by_name = Counter(event.name for event in self.events)
+        self.events.sort(key=lambda event: event[1])
+        meta = OutboxEvent._meta
+        columns = ("name", "occurred_at", "user", "anonymous_id", "aggregate_type", "aggregate_id", "channel",
+                   "event_id", "properties")  # fmt: skip
+        fields = [meta.get_field(column) for column in columns]
+        sql = "INSERT INTO {} ({}) VALUES ({})".format(
+            connection.ops.quote_name(meta.db_table),
+            ", ".join(connection.ops.quote_name(field.column) for field in fields),
+            ", ".join(["%s"] * len(fields)),
+        )
+        when, properties = fields[1], fields[8]
+        rows = [
+            (*event[:1], when.get_db_prep_save(event[1], connection), *event[2:8],
+             properties.get_db_prep_save(event[8], connection))
+            for event in self.events
+        ]  # fmt: skip
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), 5000):
+                cursor.executemany(sql, rows[start : start + 5000])
+        self.counts["events"] += len(rows)
+        by_name = Counter(event[0] for event in self.events)
         self.progress("events: " + ", ".join(f"{name} {count}" for name, count in by_name.most_common()))
         self.counts.update({f"events.{name}": count for name, count in by_name.items()})
 
