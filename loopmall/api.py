@@ -74,9 +74,11 @@ def _validation_error(request: HttpRequest, exc: ValidationError):
     return api.create_response(request, error_body("invalid", message, field), status=422)
 
 
+@api.exception_handler(OverflowError)
 @api.exception_handler(DataError)
-def _data_error(request: HttpRequest, exc: DataError):
-    # A value the database cannot store (e.g. a NUL in a path segment) is bad input, not a crash.
+def _data_error(request: HttpRequest, exc: Exception):
+    # A value the database cannot store (a NUL in a path segment, an id beyond 64 bits) is bad
+    # input, not a crash.
     return api.create_response(
         request, error_body("invalid", "Invalid characters or value out of range."), status=400
     )

@@ -201,3 +201,11 @@ def test_query_and_header_errors_name_the_field(client, auth):
     assert (page.status_code, page.json()["error"]["field"]) == (422, "page")
     long_key = post(client, "/api/v1/checkout", {}, HTTP_IDEMPOTENCY_KEY="k" * 200, **auth)
     assert (long_key.status_code, long_key.json()["error"]["field"]) == (422, "Idempotency-Key")
+
+
+def test_ids_beyond_64_bits_are_bad_input(client, auth):
+    huge = 2**70
+    response = post(client, "/api/v1/cart/items", {"sku_id": huge}, **auth)
+    assert response.status_code in (400, 404, 422)
+    assert client.put(f"/api/v1/cart/items/{huge}", data={"quantity": 1}, content_type="application/json",
+                      **auth).status_code in (400, 404, 422)  # fmt: skip
