@@ -76,3 +76,20 @@ def insight_discover_hourly():
 @lock_task("insight-close-week")
 def insight_weekly_report():
     insight_close_week()
+
+
+def insight_bootstrap(*, weeks_back: int = 6) -> list[str]:
+    """Bring a freshly loaded shop (the demo, an import) up to date: collect and classify everything,
+    find clusters, and build the reports of the last `weeks_back` closed weeks plus the running one."""
+    insight_pipeline(refresh_report=False)
+    emerging.emerging_refresh()
+    current = weeks.week_of(clock.now())
+    built = []
+    for back in range(weeks_back, 0, -1):
+        week = weeks.week_shift(current, -back)
+        latent.latent_refresh(week=week)
+        report.report_generate(week, final=True)
+        built.append(week)
+    latent.latent_refresh()
+    report.report_generate(current, final=False)
+    return [*built, current]

@@ -8,4 +8,5 @@ SUBCOMMANDS = {
     "discover": "loopmall.insight.cli.discover",
     "report": "loopmall.insight.cli.report",
     "close-week": "loopmall.insight.cli.close_week",
+    "bootstrap": "loopmall.insight.cli.bootstrap",
 }

@@ -67,6 +67,17 @@ def _close_week(options, stdout) -> None:
     stdout.write(f"week {week} closed and reported")
 
 
+def _bootstrap(options, stdout) -> None:
+    from loopmall.insight import tasks
+
+    built = tasks.insight_bootstrap(weeks_back=options.get("weeks") or 6)
+    stdout.write(f"insight ready: reports for {', '.join(built)}")
+
+
+def _weeks_argument(parser) -> None:
+    parser.add_argument("--weeks", type=int, default=6, help="closed weeks to report (default 6)")
+
+
 class _Subcommand:
     def __init__(self, help_text: str, action, arguments) -> None:
         self.help = help_text
@@ -92,4 +103,6 @@ collect = _Subcommand("Collect new outbox events and reviews into feedback, clas
                       _collect, _no_arguments)  # fmt: skip
 discover = _Subcommand("Find emerging clusters and latent demands (last 7 days).", _discover, _no_arguments)
 report = _Subcommand("Build a weekly demand report (and export XLSX/HTML).", _report, _report_arguments)
+bootstrap = _Subcommand("Collect and classify everything, cluster, and report the last weeks (after a demo build or an import).",
+                        _bootstrap, _weeks_argument)  # fmt: skip
 close_week = _Subcommand("Collect, discover and finalise a week's report.", _close_week, _week_argument)

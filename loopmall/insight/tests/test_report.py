@@ -134,3 +134,12 @@ def test_report_command_rejects_a_bad_week():
 def test_close_week_is_what_the_scheduler_runs(week_of_reviews):
     assert tasks.insight_close_week() == week_of_reviews
     assert WeeklyReport.objects.get(week=week_of_reviews).is_final
+
+
+def test_bootstrap_builds_past_reports_for_a_fresh_shop(week_of_reviews):
+    out = io.StringIO()
+    call_command("insight", "bootstrap", "--weeks", "2", stdout=out)
+    assert week_of_reviews in out.getvalue()
+    assert WeeklyReport.objects.filter(is_final=True).count() == 2
+    assert WeeklyReport.objects.filter(week=weeks.week_of(clock.now()), is_final=False).exists()
+    assert WeeklyReport.objects.get(week=week_of_reviews).payload["top_demands"][0]["code"] == "packaging"
