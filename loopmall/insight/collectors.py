@@ -181,28 +181,61 @@ class CollectResult:
     last_event_id: int = 0
 
 
-def _watch(kind: str, event, product_ids: Iterable[int]) -> None:
-    props = event.properties or {}
-    for product_id in product_ids:
-        watch, created = BehaviourWatch.objects.get_or_create(
-            kind=kind, user_id=event.user_id, product_id_value=product_id,
-            defaults={"started_at": event.occurred_at, "last_seen_at": event.occurred_at,
-                      "properties": {k: props[k] for k in ("price", "category", "sku_id") if k in props}},
-        )  # fmt: skip
-        if not created:
-            watch.count += 1
-            watch.last_seen_at = max(watch.last_seen_at, event.occurred_at)
-            watch.save(update_fields=["count", "last_seen_at"])
+class _Watches:
+    """Views and carts of one batch, kept in memory and written in a few queries: replaying months of
+    history would otherwise cost several queries per event."""
 
+    def __init__(self) -> None:
+        self.pending: dict[tuple[str, int, int], list] = {}
+        self.cleared: list[tuple[int, set[int], datetime]] = []
 
-def _clear_watches(event) -> None:
-    product_ids = set(_product_ids(event.properties or {}))
-    product_ids |= set(sources.sku_products(_sku_ids(event.properties or {})).values())
-    if event.user_id and product_ids:
-        BehaviourWatch.objects.filter(user_id=event.user_id, product_id_value__in=product_ids).delete()
-    elif event.user_id and not product_ids:
-        # An order whose lines the event does not list: it still shows the user bought something.
-        BehaviourWatch.objects.filter(user_id=event.user_id, started_at__lte=event.occurred_at).delete()
+    def add(self, kind: str, event, product_ids: Iterable[int]) -> None:
+        props = event.properties or {}
+        for product_id in product_ids:
+            key = (kind, event.user_id, product_id)
+            entry = self.pending.get(key)
+            if entry is None:
+                kept = {k: props[k] for k in ("price", "category", "sku_id") if k in props}
+                self.pending[key] = [event.occurred_at, event.occurred_at, 1, kept]
+            else:
+                entry[0] = min(entry[0], event.occurred_at)
+                entry[1] = max(entry[1], event.occurred_at)
+                entry[2] += 1
+
+    def clear(self, user_id: int, product_ids: set[int], at: datetime) -> None:
+        """An order: the user's watches on these products (all of them if the order lists none) end."""
+        for key in [k for k in self.pending if k[1] == user_id and (not product_ids or k[2] in product_ids)]:
+            del self.pending[key]
+        self.cleared.append((user_id, product_ids, at))
+
+    def flush(self) -> None:
+        for user_id, product_ids, at in self.cleared:
+            stale = BehaviourWatch.objects.filter(user_id=user_id)
+            if product_ids:
+                stale = stale.filter(product_id_value__in=product_ids)
+            else:
+                stale = stale.filter(started_at__lte=at)
+            stale.delete()
+        if not self.pending:
+            return
+        existing = {
+            (w.kind, w.user_id, w.product_id_value): w
+            for w in BehaviourWatch.objects.filter(
+                user_id__in={k[1] for k in self.pending}, product_id_value__in={k[2] for k in self.pending}
+            )
+        }
+        new, changed = [], []
+        for key, (started, last, count, props) in self.pending.items():
+            watch = existing.get(key)
+            if watch is None:
+                new.append(BehaviourWatch(kind=key[0], user_id=key[1], product_id_value=key[2], started_at=started,
+                                          last_seen_at=last, count=count, properties=props))  # fmt: skip
+            else:
+                watch.count += count
+                watch.last_seen_at = max(watch.last_seen_at, last)
+                changed.append(watch)
+        BehaviourWatch.objects.bulk_create(new, batch_size=1000)
+        BehaviourWatch.objects.bulk_update(changed, ["count", "last_seen_at"], batch_size=500)
 
 
 def behaviour_sweep(*, stream_time: datetime) -> int:
@@ -213,7 +246,7 @@ def behaviour_sweep(*, stream_time: datetime) -> int:
         (BehaviourWatch.Kind.VIEW, Channel.VIEWED_NOT_BOUGHT, view_window()),
         (BehaviourWatch.Kind.CART, Channel.CART_ABANDONED, cart_window()),
     ):
-        for watch in BehaviourWatch.objects.filter(kind=kind, last_seen_at__lt=stream_time - window)[:5000]:
+        for watch in BehaviourWatch.objects.filter(kind=kind, last_seen_at__lt=stream_time - window):
             done.append(watch.id)
             items.append(
                 services.FeedbackInput(
@@ -242,19 +275,29 @@ def collect(*, batch_size: int = 2000, max_batches: int = 1000) -> CollectResult
         if not batch:
             break
         items = []
+        watches = _Watches()
+        sku_product = sources.sku_products(s for e in batch for s in _sku_ids(e.properties or {}))
         with transaction.atomic():
             for event in batch:
+                props = event.properties or {}
                 item = feedback_from_event(event)
                 if item is not None:
                     items.append(item)
-                elif event.user_id and event.name == "Product Viewed":
-                    _watch(BehaviourWatch.Kind.VIEW, event, _product_ids(event.properties or {}))
-                elif event.user_id and event.name in {"Product Added", "Checkout Started"}:
-                    ids = _product_ids(event.properties or {})
-                    ids += list(sources.sku_products(_sku_ids(event.properties or {})).values())
-                    _watch(BehaviourWatch.Kind.CART, event, sorted(set(ids)))
+                elif not event.user_id:
+                    continue
+                elif event.name == "Product Viewed":
+                    watches.add(BehaviourWatch.Kind.VIEW, event, _product_ids(props))
+                elif event.name in {"Product Added", "Checkout Started"}:
+                    ids = set(_product_ids(props)) | {
+                        sku_product[s] for s in _sku_ids(props) if s in sku_product
+                    }
+                    watches.add(BehaviourWatch.Kind.CART, event, sorted(ids))
                 elif event.name == "Order Completed":
-                    _clear_watches(event)
+                    ids = set(_product_ids(props)) | {
+                        sku_product[s] for s in _sku_ids(props) if s in sku_product
+                    }
+                    watches.clear(event.user_id, ids, event.occurred_at)
+            watches.flush()
             result.feedback += services.feedback_record_many(items, origin=FeedbackOrigin.OUTBOX)
             consumer_advance(consumer=CONSUMER, last_event_id=batch[-1].id)
         result.events += len(batch)
