@@ -95,3 +95,19 @@ class SegmentMembership(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["segment", "user"], name="one_membership_per_segment")]
+
+
+class TagEvaluation(models.Model):
+    """Need-tag precision and recall measured against hidden traits of a simulated brand (the only data
+    where the truth is known); feeds the plan's profile-accuracy KPI."""
+
+    evaluated_at = models.DateTimeField(db_index=True)
+    users = models.PositiveIntegerField()
+    seed = models.IntegerField()
+    per_tag = models.JSONField(
+        help_text='{"price_sensitive": {"precision": .., "recall": .., "tagged": ..}, ...}'
+    )
+    min_precision = models.FloatField()
+
+    class Meta:
+        ordering = ["-evaluated_at"]

@@ -10,7 +10,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 
 from loopmall.core.models import OutboxEvent
-from loopmall.profiles.models import ProfileRun, Segment, UserProfile, UserTag
+from loopmall.profiles.models import ProfileRun, Segment, TagEvaluation, UserProfile, UserTag
 from loopmall.profiles.tags import NEED_TAGS
 
 SOCIAL_EVENTS = (
@@ -116,3 +116,20 @@ def contract_user_id(user) -> str:
     if external.startswith("bundle:"):
         return external.removeprefix("bundle:")
     return str(user.pk)
+
+
+def tag_evaluation_latest() -> TagEvaluation | None:
+    return TagEvaluation.objects.first()
+
+
+def plan_kpi_value(*, key: str, start, end) -> float | None:
+    """Plan KPIs this app measures (read by analytics' scorecard).
+
+    profile_accuracy: the lowest need-tag precision of the latest evaluation against hidden traits made
+    up to the end of the window (`loopmall profiles evaluate`). content_match_rate needs need tags on
+    posts, which do not exist yet: no value rather than a guess.
+    """
+    if key == "profile_accuracy":
+        evaluation = TagEvaluation.objects.filter(evaluated_at__lt=end).first()
+        return evaluation.min_precision if evaluation else None
+    return None

@@ -13,7 +13,15 @@ from django.db import transaction
 from loopmall.core import clock
 from loopmall.core.errors import DomainError
 from loopmall.profiles import segments as segment_rules
-from loopmall.profiles.models import ProfileRun, Segment, SegmentMembership, TagKind, UserProfile, UserTag
+from loopmall.profiles.models import (
+    ProfileRun,
+    Segment,
+    SegmentMembership,
+    TagEvaluation,
+    TagKind,
+    UserProfile,
+    UserTag,
+)
 from loopmall.profiles.tags import (
     ScoringPolicy,
     evidence_table,
@@ -250,3 +258,40 @@ def segments_refresh_all() -> dict[str, tuple[int, int]]:
 
 def segment_delete(*, segment_id: int) -> None:
     Segment.objects.filter(id=segment_id).delete()
+
+
+def tag_accuracy_evaluate(*, users: int = 3000, seed: int = 20261203) -> TagEvaluation:
+    """Simulate a brand with hidden traits, tag it with the production scoring, store precision/recall."""
+    import ibis
+
+    from loopmall.profiles.simulator import SimulationConfig, simulate
+    from loopmall.profiles.tags import NEED_TAG_CODES
+
+    if not 100 <= users <= 200_000:
+        raise DomainError("Evaluate with 100 to 200,000 simulated users.", field="users")
+    brand = simulate(SimulationConfig(users=users, seed=seed))
+    tables = {name: ibis.memtable(frame) for name, frame in brand.frames().items()}
+    tags = score_need_tags(
+        evidence_table(
+            tables["orders"], tables["order_items"], tables["products"], tables["events"]
+        ).to_pandas()
+    )
+    truth = brand.traits.set_index("user_id")
+    per_tag = {}
+    for code in NEED_TAG_CODES:
+        predicted = set(tags.loc[tags["tag"] == code, "user_id"])
+        actual = set(truth.index[truth[code] == 1])
+        hits = len(predicted & actual)
+        per_tag[code] = {
+            "precision": round(hits / max(len(predicted), 1), 4),
+            "recall": round(hits / max(len(actual), 1), 4),
+            "tagged": len(predicted),
+            "true": len(actual),
+        }
+    return TagEvaluation.objects.create(
+        evaluated_at=clock.now(),
+        users=users,
+        seed=seed,
+        per_tag=per_tag,
+        min_precision=min(v["precision"] for v in per_tag.values()),
+    )

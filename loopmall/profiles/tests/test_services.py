@@ -176,3 +176,24 @@ def test_simulate_command_writes_a_bundle(tmp_path):
     for name in ("users", "products", "orders", "order_items", "events"):
         assert (tmp_path / f"{name}.csv").exists()
     assert (tmp_path / "hidden_traits.csv").read_text().startswith("user_id,price_sensitive")
+
+
+def test_evaluation_feeds_the_profile_accuracy_kpi():
+    from loopmall.profiles.selectors import plan_kpi_value
+
+    assert (
+        plan_kpi_value(key="profile_accuracy", start=clock.now() - timedelta(days=30), end=clock.now())
+        is None
+    )
+    evaluation = services.tag_accuracy_evaluate(users=1500, seed=11)
+    assert set(evaluation.per_tag) == {
+        "price_sensitive",
+        "quality_oriented",
+        "scenario_gift",
+        "scenario_family",
+    }
+    value = plan_kpi_value(key="profile_accuracy", start=clock.now() - timedelta(days=30),
+                           end=clock.now() + timedelta(seconds=1))  # fmt: skip
+    assert value == evaluation.min_precision
+    assert value >= 0.85
+    assert plan_kpi_value(key="content_match_rate", start=clock.now(), end=clock.now()) is None

@@ -16,6 +16,9 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         compute = sub.add_parser("compute", help="recompute tags and profiles from the warehouse")
         compute.add_argument("--backend", choices=["duckdb", "spark"], default="duckdb")
+        evaluate = sub.add_parser("evaluate", help="measure need-tag precision/recall on a simulated brand")
+        evaluate.add_argument("--users", type=int, default=3000)
+        evaluate.add_argument("--seed", type=int, default=20261203)
         export = sub.add_parser("export", help="write user_id,tag,score,evidence")
         export.add_argument("--output", required=True, help="CSV path, or - for standard output")
         export.add_argument(
@@ -32,6 +35,17 @@ class Command(BaseCommand):
                 f"profiles: {result.users} customers, {result.tags} tags "
                 f"({result.created} new, {result.updated} changed, {result.removed} removed) in {result.seconds:.1f}s"
             )
+            return
+        if action == "evaluate":
+            try:
+                evaluation = services.tag_accuracy_evaluate(users=options["users"], seed=options["seed"])
+            except DomainError as exc:
+                raise CommandError(f"{exc.field}: {exc.message}") from None
+            for code, figures in evaluation.per_tag.items():
+                self.stdout.write(
+                    f"{code:18} precision {figures['precision']:.3f} recall {figures['recall']:.3f} "
+                    f"({figures['tagged']} tagged, {figures['true']} true)"
+                )
             return
         rows = selectors.tags_for_export()
         if options["kind"]:
