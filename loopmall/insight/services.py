@@ -206,7 +206,14 @@ def feedback_classify_new(*, limit: int = 5000, ids: Sequence[int] | None = None
                         sentence=result.sentences.get(code, ""),
                     )
                 )
-        Feedback.objects.bulk_update(batch, ["status", "classified_at", "lang", "max_score", "uncertainty"])
+        # Items without a result (behaviour signals, empty text) in one statement; the rest row by row.
+        classified = [f for f in batch if f.id in by_id]
+        Feedback.objects.filter(id__in=[f.id for f in batch if f.id not in by_id]).update(
+            status=FeedbackStatus.CLASSIFIED, classified_at=now
+        )
+        Feedback.objects.bulk_update(
+            classified, ["status", "classified_at", "lang", "max_score", "uncertainty"], batch_size=200
+        )
         FeedbackDemand.objects.filter(feedback__in=batch, is_corrected=False).delete()
         FeedbackDemand.objects.bulk_create(demand_rows, batch_size=1000, ignore_conflicts=True)
     return len(batch)
