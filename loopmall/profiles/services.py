@@ -130,7 +130,7 @@ def _as_aware(value) -> datetime | None:
     stamp = pd.Timestamp(value)
     if stamp.tzinfo is None:
         stamp = stamp.tz_localize("UTC")
-    return stamp.to_pydatetime()
+    return stamp.floor("us").to_pydatetime()
 
 
 def _write(

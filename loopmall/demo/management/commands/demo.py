@@ -9,6 +9,16 @@ from loopmall.demo import logins, server, simulator
 from loopmall.demo.models import DemoBuild
 
 
+class _Quiet:
+    """Swallows a sub-command's own output; the demo prints one line per step instead."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
 class Command(BaseCommand):
     help = "Build the demo brand (once; --reset rebuilds) and serve LoopMall with it."
 
@@ -44,6 +54,7 @@ class Command(BaseCommand):
             )
             tables = ", ".join(f"{name} {count}" for name, count in counts.items() if "." not in name)
             self.say(f"demo brand built in {time.monotonic() - started:.1f} s: {tables}")
+            self._derive(started)
         else:
             self.say(f"demo brand already built ({built}); `loopmall demo --reset` rebuilds it")
         admin, shopper = logins.demo_logins_ensure()
@@ -64,6 +75,21 @@ class Command(BaseCommand):
             status = server.serve(host=host, port=port, write=self.say)
             if status:
                 raise SystemExit(status)
+
+    def _derive(self, started: float) -> None:
+        """What the scheduler would otherwise take minutes to catch up on: demand insight over the
+        history (feedback, weekly reports), the warehouse, and customer tags."""
+        report = self._progress(started)
+        steps = (
+            ("demand insight: collect, classify, weekly reports", ("insight", "bootstrap")),
+            ("warehouse: rebuild from the outbox and the shop tables", ("warehouse", "rebuild")),
+            ("customer profiles and tags", ("profiles", "compute")),
+            ("tag accuracy against a simulated brand", ("profiles", "evaluate")),
+        )
+        for label, command in steps:
+            report(label)
+            call_command(*command, stdout=_Quiet(), stderr=_Quiet())
+        report("derived data ready")
 
     def _progress(self, started: float):
         def report(message: str) -> None:
