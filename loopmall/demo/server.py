@@ -25,6 +25,8 @@ def web_command(*, host: str, port: int, workers: int = 2, threads: int = 4) -> 
             sys.executable, "-m", "gunicorn", "loopmall.wsgi",
             "--workers", str(workers), "--threads", str(threads),
             "--bind", f"{host}:{port}", "--graceful-timeout", "5", "--log-level", "warning",
+            # Load the app once in the master (wsgi.py also loads the URL configuration) before forking.
+            "--preload", "--timeout", "120",
         ]  # fmt: skip
     return fallback_web_command(host=host, port=port)
 
