@@ -15,13 +15,13 @@ from pathlib import Path
 import numpy as np
 
 from loopmall.insight.classifier.lexicon import LexiconMatcher, _trie_pattern
-from loopmall.insight.classifier.model import DemandModel, complains, may_add, train_model
+from loopmall.insight.classifier.model import DemandModel, complains, negated_only, train_model
 from loopmall.insight.classifier.prepare import Prepared, prepare
 from loopmall.insight.taxonomy import Taxonomy, default_taxonomy
 
 logger = logging.getLogger(__name__)
 
-MODEL_FORMAT = 2  # bump when features or training change, so saved models are rebuilt
+MODEL_FORMAT = 3  # bump when features or training change, so saved models are rebuilt
 RULE_SCORE = 0.85  # score of a demand the lexicon found, in lexicon-only mode
 ASPECT_SCORE = 0.2  # a subject was mentioned without a complaint about it
 
@@ -79,7 +79,7 @@ class DemandClassifier:
         model = self.model
         analysed = [i for i, doc in enumerate(docs) if doc.is_analysed and doc.clauses]
         # The model only ever adds a demand to a text that complains about something (see
-        # model.may_add), so texts without a complaint skip it: praise is about half of all reviews.
+        # model.complains), so texts without a complaint or a hint of one skip it.
         modelled = [i for i in analysed if model is not None and complains(docs[i])]
         position = {index: k for k, index in enumerate(modelled)}
         probabilities: dict[str, np.ndarray] = {}
@@ -123,6 +123,7 @@ class DemandClassifier:
     def _by_model(self, doc: Prepared, model: DemandModel, probability: dict, gate: float) -> Classification:
         found = set().union(*(e.codes for e in doc.evidence))
         gate_open = gate >= model.gate_threshold
+        vetoed = negated_only(doc)  # the model only reads texts that complain (see classify)
         scores: dict[str, float] = {}
         for code in self.codes:
             decision = model.decisions.get(code)
@@ -131,7 +132,7 @@ class DemandClassifier:
                 score = RULE_SCORE if rule else min(0.3, float(probability.get(code, 0.0)))
             else:
                 score = _rescale(float(probability[code]), decision.threshold)
-                if not gate_open or not may_add(doc, code):
+                if not gate_open or code in vetoed:
                     score = min(score, 0.49)  # the gate and the vetoes hold back what the model adds
                 if rule:
                     score = max(score, RULE_SCORE)

@@ -69,6 +69,9 @@ class _LanguageMatcher:
             bucket = self.table.setdefault(phrase, [])
             if (kind, code) not in bucket:
                 bucket.append((kind, code))
+        self.wildcards_by_char: dict[str, list[tuple[str, re.Pattern[str], str, str | None]]] = {}
+        for wildcard in self.wildcards:
+            self.wildcards_by_char.setdefault(wildcard[0][0], []).append(wildcard)
         alternation = _trie_pattern(list(self.table))
         if words:
             self.pattern = re.compile(r"(?<![a-z0-9'])(?:" + alternation + r")(?![a-z0-9])")
@@ -79,12 +82,16 @@ class _LanguageMatcher:
         for match in self.pattern.finditer(clause):
             for kind, code in self.table[match.group()]:
                 yield match.start(), match.end(), kind, code
-        for first, pattern, kind, code in self.wildcards:
-            if first not in clause:  # cheap test first: most clauses hold none of these phrases
-                continue
-            found = pattern.search(clause)
-            if found:
-                yield found.start(), found.end(), kind, code
+        # Only the wildcard phrases whose first character occurs in the clause are tried, and each of
+        # those only if its whole first part does: most clauses hold none of these phrases.
+        by_char = self.wildcards_by_char
+        for char in set(clause) & by_char.keys():
+            for first, pattern, kind, code in by_char[char]:
+                if first not in clause:
+                    continue
+                found = pattern.search(clause)
+                if found:
+                    yield found.start(), found.end(), kind, code
 
 
 class LexiconMatcher:
