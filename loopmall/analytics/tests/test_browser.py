@@ -12,15 +12,12 @@ from django.db import transaction
 from loopmall.analytics.warehouse import sync
 from loopmall.core import clock
 from loopmall.core.events import event_emit
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+from loopmall.core.testing import CHROMIUM, CHROMIUM_ARGS, requires_chromium
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's Chromium at /usr/bin/chromium"),
+    requires_chromium,
 ]
 
 
@@ -58,7 +55,7 @@ def test_analytics_pages_render_plotly_charts(live_server, settings, tmp_path):
     shots = Path("/tmp/h8-shots")
     shots.mkdir(exist_ok=True)
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.set_default_timeout(180_000)  # two shared cores: the first page compiles every KPI query
         page.goto(f"{live_server.url}/console/login/")

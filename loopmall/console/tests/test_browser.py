@@ -12,22 +12,13 @@ import pytest
 
 from loopmall.console.tests import factories as f
 from loopmall.core import clock
+from loopmall.core.testing import CHROMIUM, CHROMIUM_ARGS, requires_chromium
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SHOTS = Path(os.environ.get("LOOPMALL_SHOTS_DIR", "/tmp/h4-shots"))
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Chromium at /usr/bin/chromium"),
+    requires_chromium,
 ]
 
 

@@ -1,7 +1,6 @@
 """Customers, customer 360 and segments in the console."""
 
 import json
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -9,6 +8,7 @@ from django.urls import reverse
 from loopmall.console.tests import factories as f
 from loopmall.console.tests.test_browser import browser_page  # noqa: F401  (fixture)
 from loopmall.core import clock
+from loopmall.core.testing import requires_chromium
 from loopmall.profiles.models import Segment, UserProfile, UserTag
 
 pytestmark = pytest.mark.django_db
@@ -102,11 +102,8 @@ def test_analyst_cannot_save_segments(client, tagged_customer):
     assert not Segment.objects.exists()
 
 
-CHROMIUM = "/usr/bin/chromium"
-
-
 @pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Chromium at /usr/bin/chromium")
+@requires_chromium
 def test_customer_360_in_chromium(live_server, browser_page, transactional_db):  # noqa: F811
     customer = f.user_make("13700000009")
     UserProfile.objects.create(

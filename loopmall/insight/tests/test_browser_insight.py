@@ -9,19 +9,15 @@ from pathlib import Path
 import pytest
 
 from loopmall.core import clock
+from loopmall.core.testing import CHROMIUM, CHROMIUM_ARGS, requires_chromium
 from loopmall.insight import collectors, emerging, latent, report, services, weeks
 from loopmall.insight.tests import shop
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
 SHOTS = Path(os.environ.get("LOOPMALL_SHOTS_DIR", "/tmp/h6-shots"))
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Chromium at /usr/bin/chromium"),
+    requires_chromium,
 ]
 
 COMPLAINTS = [

@@ -13,23 +13,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from loopmall.core.testing import CHROMIUM, CHROMIUM_ARGS, requires_chromium
 from loopmall.orders.models import Order
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Chromium at /usr/bin/chromium"),
+    requires_chromium,
 ]
 
 
