@@ -40,7 +40,7 @@ def generate(args) -> None:
         brand.traits.to_parquet(root / f"traits-{index:04d}.parquet", index=False)
         print(f"chunk {index + 1}/{chunks}: {totals['users']} users, {totals['events']} events, "
               f"{time.perf_counter() - started:.0f}s", flush=True)  # fmt: skip
-    print({k: v for k, v in totals.items()})
+    print(totals)
 
 
 def compute(args) -> None:
