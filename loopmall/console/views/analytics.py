@@ -23,7 +23,7 @@ from loopmall.core.errors import DomainError
 
 STATUS_LABELS = {
     "ok": gettext_lazy("On target"),
-    "warn": gettext_lazy("Close"),
+    "warn": gettext_lazy("Close to target"),
     "bad": gettext_lazy("Off target"),
     "none": gettext_lazy("No data yet"),
 }
