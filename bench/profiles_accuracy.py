@@ -15,7 +15,7 @@ import ibis
 
 from loopmall.profiles.frames import bundle_frames, load_frames
 from loopmall.profiles.simulator import SimulationConfig, simulate
-from loopmall.profiles.tags import NEED_TAG_CODES, evidence_table, score_need_tags
+from loopmall.profiles.tags import evidence_table, score_against_traits, score_need_tags
 
 
 def main() -> None:
@@ -33,21 +33,19 @@ def main() -> None:
         tables = load_frames(ibis.duckdb.connect(), bundle_frames(directory))
         imported = time.perf_counter() - started
         started = time.perf_counter()
-        evidence = evidence_table(tables["orders"], tables["order_items"], tables["products"], tables["events"])
+        evidence = evidence_table(
+            tables["orders"], tables["order_items"], tables["products"], tables["events"]
+        )
         tags = score_need_tags(evidence.to_pandas())
         scored = time.perf_counter() - started
     print(f"users {args.users}, seed {args.seed}: {len(brand.orders)} orders, {len(brand.events)} events")
     print(f"simulate {generated:.1f}s, import {imported:.1f}s, evidence + scoring {scored:.1f}s")
-    truth = brand.traits.set_index("user_id")
     print(f"{'tag':18} {'precision':>9} {'recall':>7} {'F1':>6} {'tagged':>7} {'true':>6}")
-    for code in NEED_TAG_CODES:
-        predicted = set(tags.loc[tags["tag"] == code, "user_id"])
-        actual = set(truth.index[truth[code] == 1])
-        hits = len(predicted & actual)
-        precision = hits / max(len(predicted), 1)
-        recall = hits / max(len(actual), 1)
-        f1 = 2 * precision * recall / max(precision + recall, 1e-9)
-        print(f"{code:18} {precision:9.3f} {recall:7.3f} {f1:6.3f} {len(predicted):7d} {len(actual):6d}")
+    for code, f in score_against_traits(tags, brand.traits).items():
+        print(
+            f"{code:18} {f['precision']:9.3f} {f['recall']:7.3f} {f['f1']:6.3f} {f['tagged']:7d} {f['true']:6d}"
+        )
+    truth = brand.traits.set_index("user_id")
     without_orders = int((brand.orders.groupby("user_id").size().reindex(truth.index).fillna(0) == 0).sum())
     print(f"users without any order (never tagged): {without_orders}")
 

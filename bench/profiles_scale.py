@@ -51,6 +51,7 @@ def compute(args) -> None:
         fission_roles,
         lifecycle_and_rfm,
         preferred_channel,
+        score_against_traits,
         score_need_tags,
     )
 
@@ -63,7 +64,9 @@ def compute(args) -> None:
     counts = {name: int(tables[name].count().execute()) for name in TABLES}
     print("rows:", counts, flush=True)
     marks = {}
-    evidence = evidence_table(tables["orders"], tables["order_items"], tables["products"], tables["events"]).to_pandas()
+    evidence = evidence_table(
+        tables["orders"], tables["order_items"], tables["products"], tables["events"]
+    ).to_pandas()
     marks["evidence"] = time.perf_counter() - started
     need = score_need_tags(evidence)
     marks["need tags"] = time.perf_counter() - started
@@ -77,17 +80,16 @@ def compute(args) -> None:
     for step, at in marks.items():
         print(f"  {step:28} done at {at:7.1f}s")
     print(f"users {counts['users']:,}, events {counts['events']:,}, orders {counts['orders']:,}")
-    print(f"need tags {len(need):,}; profiles {len(facts):,}; fission roles {len(roles):,}; channels {len(channel):,}")
+    print(
+        f"need tags {len(need):,}; profiles {len(facts):,}; fission roles {len(roles):,}; channels {len(channel):,}"
+    )
     print(f"total {total:.1f}s, peak memory {peak_kib / 1024 / 1024:.2f} GiB")
     if args.traits:
         import pandas as pd
 
-        traits = pd.concat(pd.read_parquet(p) for p in sorted(root.glob("traits-*.parquet"))).set_index("user_id")
-        for code in ("price_sensitive", "quality_oriented", "scenario_gift", "scenario_family"):
-            predicted = set(need.loc[need["tag"] == code, "user_id"])
-            actual = set(traits.index[traits[code] == 1])
-            hits = len(predicted & actual)
-            print(f"  {code:18} precision {hits / max(len(predicted), 1):.3f} recall {hits / max(len(actual), 1):.3f}")
+        traits = pd.concat(pd.read_parquet(p) for p in sorted(root.glob("traits-*.parquet")))
+        for code, f in score_against_traits(need, traits).items():
+            print(f"  {code:18} precision {f['precision']:.3f} recall {f['recall']:.3f}")
 
 
 def main() -> None:

@@ -28,6 +28,7 @@ from loopmall.profiles.tags import (
     fission_roles,
     lifecycle_and_rfm,
     preferred_channel,
+    score_against_traits,
     score_need_tags,
 )
 
@@ -88,7 +89,7 @@ def _lifecycle_evidence(facts: pd.DataFrame) -> pd.Series:
 def _warehouse_tables(con) -> dict:
     from loopmall.analytics.warehouse.connection import table_names
 
-    present = table_names(con) if getattr(con, "name", "") == "duckdb" else set(con.list_tables())
+    present = table_names(con)
     return {n: con.table(n) for n in ("users", "orders", "order_items", "products", "events") if n in present}
 
 
@@ -265,7 +266,6 @@ def tag_accuracy_evaluate(*, users: int = 3000, seed: int = 20261203) -> TagEval
     import ibis
 
     from loopmall.profiles.simulator import SimulationConfig, simulate
-    from loopmall.profiles.tags import NEED_TAG_CODES
 
     if not 100 <= users <= 200_000:
         raise DomainError("Evaluate with 100 to 200,000 simulated users.", field="users")
@@ -276,18 +276,11 @@ def tag_accuracy_evaluate(*, users: int = 3000, seed: int = 20261203) -> TagEval
             tables["orders"], tables["order_items"], tables["products"], tables["events"]
         ).to_pandas()
     )
-    truth = brand.traits.set_index("user_id")
-    per_tag = {}
-    for code in NEED_TAG_CODES:
-        predicted = set(tags.loc[tags["tag"] == code, "user_id"])
-        actual = set(truth.index[truth[code] == 1])
-        hits = len(predicted & actual)
-        per_tag[code] = {
-            "precision": round(hits / max(len(predicted), 1), 4),
-            "recall": round(hits / max(len(actual), 1), 4),
-            "tagged": len(predicted),
-            "true": len(actual),
-        }
+    per_tag = {
+        code: {"precision": round(f["precision"], 4), "recall": round(f["recall"], 4), "tagged": f["tagged"],
+               "true": f["true"]}
+        for code, f in score_against_traits(tags, brand.traits).items()
+    }  # fmt: skip
     return TagEvaluation.objects.create(
         evaluated_at=clock.now(),
         users=users,

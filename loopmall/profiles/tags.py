@@ -500,3 +500,24 @@ def preferred_channel(orders: ibis.Table) -> pd.DataFrame:
         "user_id"
     )
     return best[["user_id", "channel", "share"]]
+
+
+def score_against_traits(tags: pd.DataFrame, traits: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Precision, recall and F1 of each need tag against known traits (columns user_id + one 0/1 column
+    per need tag), with how many users were tagged and how many truly have the trait."""
+    truth = traits.set_index("user_id")
+    result = {}
+    for code in NEED_TAG_CODES:
+        predicted = set(tags.loc[tags["tag"] == code, "user_id"])
+        actual = set(truth.index[truth[code] == 1])
+        hits = len(predicted & actual)
+        precision = hits / max(len(predicted), 1)
+        recall = hits / max(len(actual), 1)
+        result[code] = {
+            "precision": precision,
+            "recall": recall,
+            "f1": 2 * precision * recall / max(precision + recall, 1e-9),
+            "tagged": len(predicted),
+            "true": len(actual),
+        }
+    return result

@@ -10,11 +10,11 @@ import pytest
 from loopmall.profiles.frames import bundle_frames
 from loopmall.profiles.simulator import SimulationConfig, simulate
 from loopmall.profiles.tags import (
-    NEED_TAG_CODES,
     evidence_table,
     fission_roles,
     lifecycle_and_rfm,
     preferred_channel,
+    score_against_traits,
     score_need_tags,
 )
 
@@ -27,22 +27,11 @@ def _evidence(tables):
     ).to_pandas()
 
 
-def precision_recall(tags: pd.DataFrame, traits: pd.DataFrame) -> dict[str, tuple[float, float, int]]:
-    truth = traits.set_index("user_id")
-    result = {}
-    for code in NEED_TAG_CODES:
-        predicted = set(tags.loc[tags["tag"] == code, "user_id"])
-        actual = set(truth.index[truth[code] == 1])
-        hits = len(predicted & actual)
-        result[code] = (hits / max(len(predicted), 1), hits / max(len(actual), 1), len(predicted))
-    return result
-
-
 def test_need_tag_precision_on_fixed_simulated_bundle(simulated_bundle, duckdb_tables):
     _directory, brand = simulated_bundle
     tags = score_need_tags(_evidence(duckdb_tables))
-    scores = precision_recall(tags, brand.traits)
-    for code, (precision, recall, tagged) in scores.items():
+    for code, figures in score_against_traits(tags, brand.traits).items():
+        precision, recall, tagged = figures["precision"], figures["recall"], figures["tagged"]
         assert tagged > 50, f"{code}: only {tagged} users tagged"
         assert precision >= PRECISION_FLOOR, f"{code}: precision {precision:.3f} < {PRECISION_FLOOR}"
         assert recall >= 0.45, f"{code}: recall {recall:.3f} collapsed"
