@@ -12,9 +12,10 @@ Comparison:
 Source (where the actual comes from):
 - warehouse: an Ibis expression over the warehouse tables, the function named after the key in
   kpis/<module>.py;
-- insight / profiles: `loopmall.<app>.selectors.plan_kpi_value(key=..., start=..., end=...)` when that app
-  provides it (the demand lifecycle, classification accuracy, tag accuracy live there); until then the
-  scorecard shows "no data yet" and names the missing input;
+- insight / profiles: the provider that app registers in its AppConfig.ready() with
+  `loopmall.analytics.kpi_providers.register_kpi_provider(app_label, provider)`, called as
+  `provider(key=..., start=..., end=...)` (the demand lifecycle, classification accuracy, tag accuracy live
+  there); until an app registers one, the scorecard shows "no data yet" and names the missing input;
 - manual: measured outside the software and entered by staff (KpiManualValue).
 """
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
+from loopmall.analytics.kpi_providers import kpi_value_from_provider
 from loopmall.analytics.kpis.evaluate import (
     Evaluation,
     activity_span,
@@ -20,42 +21,15 @@ from loopmall.analytics.kpis.registry import KPIS, Kpi
 log = logging.getLogger(__name__)
 
 
-def _provider(source: str):
-    """`loopmall.<source>.selectors.plan_kpi_value`, or None. The module is imported only when its source
-    defines that function (importing some apps' selectors loads NLP models: seconds we need not spend)."""
-    import importlib
-    import importlib.util
-    import sys
-
-    name = f"loopmall.{source}.selectors"
-    if name not in sys.modules:
-        spec = importlib.util.find_spec(name)
-        if spec is None or not spec.origin:
-            return None
-        try:
-            with open(spec.origin, encoding="utf-8") as handle:
-                if "def plan_kpi_value" not in handle.read():
-                    return None
-        except OSError:
-            return None
-    try:
-        module = importlib.import_module(name)
-    except ImportError:
-        return None
-    return getattr(module, "plan_kpi_value", None)
-
-
 def _external_value(kpi: Kpi, start: datetime, end: datetime) -> float | None:
-    """A value another app computes (insight, profiles), if it offers `selectors.plan_kpi_value`."""
-    provider = _provider(kpi.source)
-    if provider is None:
-        return None
+    """A value another app computes (insight, profiles) through the provider it registered, if any."""
     try:
-        value = provider(key=kpi.key, start=start.replace(tzinfo=UTC), end=end.replace(tzinfo=UTC))
+        return kpi_value_from_provider(
+            source=kpi.source, key=kpi.key, start=start.replace(tzinfo=UTC), end=end.replace(tzinfo=UTC)
+        )
     except Exception:  # another app's bug must not blank the whole scorecard
-        log.exception("plan_kpi_value failed for %s", kpi.key)
+        log.exception("the %s KPI provider failed for %s", kpi.source, kpi.key)
         return None
-    return None if value is None else float(value)
 
 
 def _manual_value(kpi: Kpi, end: datetime, manual: dict[str, list[tuple[datetime, float]]]) -> float | None:
