@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.db.models import QuerySet
@@ -47,3 +48,25 @@ def user_get(*, user_id: int) -> User | None:
 
 def staff_list() -> QuerySet[User]:
     return User.objects.filter(is_staff=True).order_by("role", "id")
+
+
+# ---- reads for other apps (insight): plain values, no model instances
+
+
+def user_ids_existing(*, user_ids: Iterable[int]) -> set[int]:
+    """Those of `user_ids` that are users."""
+    wanted = {int(i) for i in user_ids if i}
+    if not wanted:
+        return set()
+    return set(User.objects.filter(id__in=wanted).values_list("id", flat=True))
+
+
+def user_ids_by_external(*, external_ids: Iterable[str]) -> dict[str, int]:
+    """Users whose `external_id` is one of `external_ids`: external id → id."""
+    return dict(User.objects.filter(external_id__in=set(external_ids)).values_list("external_id", "id"))
+
+
+def staff_active_names() -> list[tuple[int, str]]:
+    """(id, display name or login) of every active staff member."""
+    rows = User.objects.filter(is_staff=True, is_active=True).values_list("id", "display_name", "login")
+    return [(pk, name or login) for pk, name, login in rows]

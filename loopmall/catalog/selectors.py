@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Min, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from loopmall.catalog.models import BundleItem, Category, Product, ProductImage, Sku
@@ -146,3 +147,60 @@ def products_for_console(*, query: str | None = None) -> QuerySet[Product]:
     if query:
         products = products.filter(Q(name__icontains=query) | Q(name_en__icontains=query))
     return products
+
+
+# ---- reads for other apps (insight): plain values, no model instances
+
+
+def product_summaries(*, product_ids: Iterable[int]) -> list[dict]:
+    """id, name, category_id, category_name ("" without a category), attributes (list) and price_minor
+    (the lowest price of the product's SKUs, None without SKUs) of each product found."""
+    ids = {int(i) for i in product_ids if i}
+    if not ids:
+        return []
+    prices = dict(
+        Sku.objects.filter(product_id__in=ids)
+        .order_by()
+        .values("product_id")
+        .annotate(lowest=Min("price_minor"))
+        .values_list("product_id", "lowest")
+    )
+    rows = Product.objects.filter(id__in=ids).values(
+        "id", "name", "category_id", "category__name", "attributes"
+    )
+    return [
+        {
+            "id": r["id"],
+            "name": r["name"],
+            "category_id": r["category_id"],
+            "category_name": r["category__name"] or "",
+            "attributes": list(r["attributes"] or []),
+            "price_minor": prices.get(r["id"]),
+        }
+        for r in rows
+    ]
+
+
+def category_names(*, category_ids: Iterable[int]) -> dict[int, str]:
+    ids = {int(i) for i in category_ids if i}
+    return dict(Category.objects.filter(id__in=ids).values_list("id", "name"))
+
+
+def category_ids_and_names() -> list[tuple[int, str]]:
+    return list(Category.objects.values_list("id", "name"))
+
+
+def sku_product_ids(*, sku_ids: Iterable[int]) -> dict[int, int]:
+    """The product of each SKU found."""
+    ids = {int(i) for i in sku_ids if i}
+    return dict(Sku.objects.filter(id__in=ids).values_list("id", "product_id"))
+
+
+def product_ids_by_external(*, external_ids: Iterable[str]) -> dict[str, int]:
+    """Products whose `external_id` is one of `external_ids`: external id → id."""
+    return dict(Product.objects.filter(external_id__in=set(external_ids)).values_list("external_id", "id"))
+
+
+def sku_ids_by_external(*, external_ids: Iterable[str]) -> dict[str, int]:
+    """SKUs whose `external_id` is one of `external_ids`: external id → id."""
+    return dict(Sku.objects.filter(external_id__in=set(external_ids)).values_list("external_id", "id"))

@@ -1,22 +1,33 @@
 """What insight reads from the shop's other apps (catalog, orders, social, accounts), in one place.
 
 Insight mostly learns from the outbox; these reads fill in what events do not carry (a product's
-category and attributes, a review's text when backfilling, sales after a launch). They go through the
-app registry so that insight imports no other app's models module; when those apps publish selectors
-for these reads, this file is the only one to change.
+category and attributes, a review's text when backfilling, sales after a launch). Each goes through the
+owning app's selectors, so insight imports no other app's models; this file turns their plain values
+into insight's own shapes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.apps import apps
+from loopmall.accounts import selectors as accounts_selectors
+from loopmall.catalog import selectors as catalog_selectors
+from loopmall.orders import selectors as orders_selectors
+from loopmall.social import selectors as social_selectors
 
-
-def _model(label: str):
-    return apps.get_model(label)
+# Which app answers "which of these ids exist" and "which ids have these external ids", by model label.
+_EXISTING: dict[str, Callable[..., set[int]]] = {
+    "accounts.User": lambda ids: accounts_selectors.user_ids_existing(user_ids=ids),
+    "orders.Order": lambda ids: orders_selectors.order_ids_existing(order_ids=ids),
+}
+_BY_EXTERNAL: dict[str, Callable[..., dict[str, int]]] = {
+    "accounts.User": lambda ids: accounts_selectors.user_ids_by_external(external_ids=ids),
+    "catalog.Product": lambda ids: catalog_selectors.product_ids_by_external(external_ids=ids),
+    "catalog.Sku": lambda ids: catalog_selectors.sku_ids_by_external(external_ids=ids),
+    "orders.Order": lambda ids: orders_selectors.order_ids_by_external(external_ids=ids),
+}
 
 
 @dataclass(frozen=True)
@@ -30,46 +41,30 @@ class ProductInfo:
 
 
 def products_info(product_ids: Iterable[int]) -> dict[int, ProductInfo]:
-    ids = {int(i) for i in product_ids if i}
-    if not ids:
-        return {}
-    product_model = _model("catalog.Product")
-    sku_model = _model("catalog.Sku")
-    prices: dict[int, int] = {}
-    for product_id, price in sku_model.objects.filter(product_id__in=ids).values_list(
-        "product_id", "price_minor"
-    ):
-        prices[product_id] = min(price, prices.get(product_id, price))
-    rows = product_model.objects.filter(id__in=ids).values(
-        "id", "name", "category_id", "category__name", "attributes"
-    )
     return {
         r["id"]: ProductInfo(
             id=r["id"],
             name=r["name"],
             category_id=r["category_id"],
-            category_name=r["category__name"] or "",
-            attributes=tuple(str(a) for a in (r["attributes"] or []) if a),
-            price_minor=prices.get(r["id"]),
+            category_name=r["category_name"],
+            attributes=tuple(str(a) for a in r["attributes"] if a),
+            price_minor=r["price_minor"],
         )
-        for r in rows
+        for r in catalog_selectors.product_summaries(product_ids=product_ids)
     }
 
 
 def category_names(category_ids: Iterable[int]) -> dict[int, str]:
-    ids = {int(i) for i in category_ids if i}
-    return dict(_model("catalog.Category").objects.filter(id__in=ids).values_list("id", "name"))
+    return catalog_selectors.category_names(category_ids=category_ids)
 
 
 def categories_all() -> list[tuple[int, str]]:
-    return list(_model("catalog.Category").objects.values_list("id", "name"))
+    return catalog_selectors.category_ids_and_names()
 
 
 def existing_ids(label: str, ids: Iterable[int]) -> set[int]:
-    wanted = {int(i) for i in ids if i}
-    if not wanted:
-        return set()
-    return set(_model(label).objects.filter(id__in=wanted).values_list("id", flat=True))
+    """Those of `ids` that exist as `label` ("accounts.User" or "orders.Order")."""
+    return _EXISTING[label](ids)
 
 
 def ids_by_external(label: str, external_ids: Iterable[str]) -> dict[str, int]:
@@ -77,17 +72,15 @@ def ids_by_external(label: str, external_ids: Iterable[str]) -> dict[str, int]:
     wanted = {str(e) for e in external_ids if e}
     if not wanted:
         return {}
-    model = _model(label)
     candidates = wanted | {f"bundle:{e}" for e in wanted}
     found: dict[str, int] = {}
-    for pk, external in model.objects.filter(external_id__in=candidates).values_list("id", "external_id"):
+    for external, pk in _BY_EXTERNAL[label](candidates).items():
         found[external.removeprefix("bundle:")] = pk
     return found
 
 
 def sku_products(sku_ids: Iterable[int]) -> dict[int, int]:
-    ids = {int(i) for i in sku_ids if i}
-    return dict(_model("catalog.Sku").objects.filter(id__in=ids).values_list("id", "product_id"))
+    return catalog_selectors.sku_product_ids(sku_ids=sku_ids)
 
 
 @dataclass(frozen=True)
@@ -104,23 +97,6 @@ class ReviewRow:
 
 
 def reviews_after(review_id: int, *, limit: int = 5000) -> list[ReviewRow]:
-    rows = (
-        _model("social.Review")
-        .objects.filter(id__gt=review_id)
-        .order_by("id")
-        .values(
-            "id",
-            "user_id",
-            "product_id",
-            "sku_id",
-            "order_id",
-            "rating",
-            "title",
-            "text",
-            "lang",
-            "created_at",
-        )[:limit]
-    )
     return [
         ReviewRow(
             id=r["id"],
@@ -133,7 +109,7 @@ def reviews_after(review_id: int, *, limit: int = 5000) -> list[ReviewRow]:
             lang=r["lang"] or "",
             created_at=r["created_at"],
         )
-        for r in rows
+        for r in social_selectors.reviews_after(review_id=review_id, limit=limit)
     ]
 
 
@@ -141,38 +117,15 @@ def review_ratings_after(
     *, product_ids: Iterable[int], category_id: int | None, since: datetime
 ) -> list[int]:
     """Ratings of reviews on the given products (or category) written after `since`."""
-    queryset = _model("social.Review").objects.filter(created_at__gte=since)
-    ids = [int(i) for i in product_ids]
-    if ids:
-        queryset = queryset.filter(product_id__in=ids)
-    elif category_id:
-        queryset = queryset.filter(product__category_id=category_id)
-    else:
-        return []
-    return list(queryset.values_list("rating", flat=True))
+    return social_selectors.review_ratings_since(
+        since=since, product_ids=product_ids, category_id=category_id
+    )
 
 
 def sales_minor_after(*, product_ids: Iterable[int], since: datetime) -> int:
     """Paid sales (line totals, minor units) of the given products since a moment."""
-    ids = [int(i) for i in product_ids]
-    if not ids:
-        return 0
-    lines = (
-        _model("orders.OrderLine")
-        .objects.filter(
-            sku__product_id__in=ids,
-            order__paid_at__gte=since,
-            order__status__in=["paid", "shipped", "delivered", "completed"],
-        )
-        .values_list("unit_price_minor", "quantity", "discount_minor")
-    )
-    return sum(price * quantity - discount for price, quantity, discount in lines)
+    return orders_selectors.product_sales_minor_since(product_ids=product_ids, since=since)
 
 
 def staff_users() -> list[tuple[int, str]]:
-    rows = (
-        _model("accounts.User")
-        .objects.filter(is_staff=True, is_active=True)
-        .values_list("id", "display_name", "login")
-    )
-    return [(pk, name or login) for pk, name, login in rows]
+    return accounts_selectors.staff_active_names()

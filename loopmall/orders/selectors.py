@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -135,5 +136,37 @@ def buyer_ids(*, since=None, category: str | None = None, min_orders: int = 1) -
         paid = paid.filter(
             Q(lines__sku__product__category__slug=category) | Q(lines__sku__product__category__name=category)
         )
-    grouped = paid.order_by().values("user_id").annotate(n=Count("id", distinct=True)).filter(n__gte=min_orders)
+    grouped = (
+        paid.order_by().values("user_id").annotate(n=Count("id", distinct=True)).filter(n__gte=min_orders)
+    )
     return grouped.values("user_id")
+
+
+# ---- reads for other apps (insight): plain values, no model instances
+
+SALE_STATUSES = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED)
+
+
+def order_ids_existing(*, order_ids: Iterable[int]) -> set[int]:
+    """Those of `order_ids` that are orders."""
+    wanted = {int(i) for i in order_ids if i}
+    if not wanted:
+        return set()
+    return set(Order.objects.filter(id__in=wanted).values_list("id", flat=True))
+
+
+def order_ids_by_external(*, external_ids: Iterable[str]) -> dict[str, int]:
+    """Orders whose `external_id` is one of `external_ids`: external id → id."""
+    return dict(Order.objects.filter(external_id__in=set(external_ids)).values_list("external_id", "id"))
+
+
+def product_sales_minor_since(*, product_ids: Iterable[int], since: datetime) -> int:
+    """Sales (line totals less line discounts, minor units) of the given products in orders paid since
+    `since` and still paid, shipped, delivered or completed."""
+    ids = [int(i) for i in product_ids]
+    if not ids:
+        return 0
+    lines = OrderLine.objects.filter(
+        sku__product_id__in=ids, order__paid_at__gte=since, order__status__in=SALE_STATUSES
+    ).values_list("unit_price_minor", "quantity", "discount_minor")
+    return sum(price * quantity - discount for price, quantity, discount in lines)
