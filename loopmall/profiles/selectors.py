@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -10,8 +11,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 
 from loopmall.core.models import OutboxEvent
-from loopmall.profiles.models import ProfileRun, Segment, TagEvaluation, UserProfile, UserTag
-from loopmall.profiles.tags import NEED_TAGS
+from loopmall.profiles.models import ProfileRun, Segment, TagEvaluation, TagKind, UserProfile, UserTag
+from loopmall.profiles.tags import NEED_TAG_CODES, NEED_TAGS
 
 SOCIAL_EVENTS = (
     "Product Shared", "Cart Shared", "Product Reviewed", "Post Viewed", "Post Liked", "Post Shared",
@@ -126,10 +127,47 @@ def plan_kpi_value(*, key: str, start, end) -> float | None:
     """Plan KPIs this app measures (read by analytics' scorecard).
 
     profile_accuracy: the lowest need-tag precision of the latest evaluation against hidden traits made
-    up to the end of the window (`loopmall profiles evaluate`). content_match_rate needs need tags on
-    posts, which do not exist yet: no value rather than a guess.
+    up to the end of the window (`loopmall profiles evaluate`).
+    content_match_rate: of the post views in the window (warehouse events) by customers holding need
+    tags now, of posts with need tags, the share where post and viewer share a need (`content.py` says
+    where a post's need tags come from); None when no such view exists.
     """
     if key == "profile_accuracy":
         evaluation = TagEvaluation.objects.filter(evaluated_at__lt=end).first()
         return evaluation.min_precision if evaluation else None
+    if key == "content_match_rate":
+        return content_match_rate_from_warehouse(start=start, end=end)
     return None
+
+
+def content_match_rate_from_warehouse(*, start, end, con=None) -> float | None:
+    import ibis
+    import pandas as pd
+
+    from loopmall.analytics.warehouse.connection import opened, table_names
+    from loopmall.profiles.content import content_match_rate
+
+    pairs = list(
+        UserTag.objects.filter(kind=TagKind.NEED, tag__in=NEED_TAG_CODES).values_list("user_id", "tag")
+    )
+    if not pairs:
+        return None
+    tags = ibis.memtable(
+        pd.DataFrame(pairs, columns=["user_id", "tag"]).astype({"user_id": "int64", "tag": "string"})
+    )
+
+    def measure(connection) -> float | None:
+        if not {"events", "products"} <= set(table_names(connection)):
+            return None
+        return content_match_rate(
+            connection.table("events"), connection.table("products"), tags, _naive_utc(start), _naive_utc(end)
+        )
+
+    if con is not None:
+        return measure(con)
+    with opened() as owned:
+        return measure(owned)
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment

@@ -55,6 +55,13 @@ class SimulationConfig:
     share_without_orders: float = 0.1
     # Put before every id, so chunks of a large simulation never collide ("c7-U12").
     id_prefix: str = ""
+    # Social, growth and service events (posts and their views, invites, group buys, tickets, surveys,
+    # the checkout path). They come from their own random stream, so the commerce data above is the same
+    # with or without them.
+    social: bool = True
+    # Posts belong to the brand, not to a chunk of users: a large simulation in chunks publishes them
+    # (`Post Published`) in one chunk only; every chunk's users view the same posts.
+    publish_posts: bool = True
 
 
 @dataclass
@@ -110,15 +117,28 @@ class SimulatedBrand:
             ),
             "events": pd.DataFrame(
                 {"event_id": events["event_id"], "name": events["name"], "timestamp": _iso(events["occurred_at"]),
-                 "user_id": events["user_id"],
-                 "properties": np.where(
-                     events["sku_id"] != "",
-                     '{"sku_id": "' + events["sku_id"] + '", "category": "' + events["category"] + '"}',
-                     "{}",
-                 ),
+                 "user_id": events["user_id"], "anonymous_id": events["anonymous_id"],
+                 "properties": _properties_json(events),
                  "channel": events["channel"]}
             ),
         }  # fmt: skip
+
+
+def _properties_json(events: pd.DataFrame) -> pd.Series:
+    """The event's properties as a JSON object (data contract), from the frame's property columns."""
+    text = pd.Series("", index=events.index)
+    for key in ("sku_id", "category", *EVENT_EXTRA_COLUMNS):
+        if key not in events:
+            continue
+        values = events[key].astype(str)
+        part = ('"' + key + '": ' + values) if key == "need_tags" else ('"' + key + '": "' + values + '"')
+        part = part.where(values != "", "")
+        text = text.where((text == "") | (part == ""), text + ", ") + part
+    if "score" in events:
+        score = events["score"]
+        part = ('"score": ' + score.fillna(0).astype(int).astype(str)).where(score.notna(), "")
+        text = text.where((text == "") | (part == ""), text + ", ") + part
+    return "{" + text + "}"
 
 
 def _iso(stamps: pd.Series) -> pd.Series:
@@ -184,7 +204,14 @@ def simulate(config: SimulationConfig | None = None) -> SimulatedBrand:
     joined = rng.uniform(0, horizon * 0.9, n_users)
     user_ids = np.char.add(config.id_prefix + "U", np.arange(1, n_users + 1).astype(str))
     channels = rng.choice(USER_CHANNELS, n_users, p=USER_CHANNEL_P)
-    inviter = np.where(channels == "referral", user_ids[rng.integers(0, n_users, n_users)], "")
+    inviter_index = rng.integers(0, n_users, n_users)
+    # nobody invites themselves (the import refuses it): such a draw goes to the next user instead
+    inviter_index = np.where(
+        inviter_index == np.arange(n_users), (inviter_index + 1) % n_users, inviter_index
+    )
+    inviter = np.where(
+        (channels == "referral") & (inviter_index != np.arange(n_users)), user_ids[inviter_index], ""
+    )
     users = pd.DataFrame(
         {
             "user_id": user_ids,
@@ -301,6 +328,15 @@ def simulate(config: SimulationConfig | None = None) -> SimulatedBrand:
         horizon,
         (price_sensitive, quality_oriented, gift, family),
     )
+    if config.social:
+        social = _social_events(
+            config, epoch, horizon, users, orders, order_items, catalog,
+            (price_sensitive, quality_oriented, gift, family), first_event_number=len(events) + 1,
+        )  # fmt: skip
+        events = pd.concat([events, social], ignore_index=True)
+    for column in ("anonymous_id", *EVENT_EXTRA_COLUMNS):
+        events[column] = events[column].fillna("") if column in events else ""
+    events["score"] = events.pop("score_value").astype(float) if "score_value" in events else np.nan
     products = catalog[[c for c in catalog.columns if not c.startswith("_")]].reset_index(drop=True)
     return SimulatedBrand(users, products, orders, order_items, events, traits)
 
@@ -389,3 +425,215 @@ def _events(config, rng, epoch, user_ids, orders_per_user, joined, catalog, hori
             "category": np.where(has_product, catalog["category"].to_numpy()[sku_row], ""),
         }
     )
+
+
+# --- social, growth and service events -------------------------------------------------------------
+
+# Property columns of the events frame besides sku_id / category ("" when absent; `score` is a float).
+EVENT_EXTRA_COLUMNS = (
+    "post_id", "order_id", "group_buy_id", "live_session_id", "community_id", "ticket_id", "need_tags",
+)  # fmt: skip
+# Posts a week per channel (the brand's content matrix: private channels and public platforms).
+POST_CHANNELS = {"community": 2.5, "mini_shop": 2.0, "douyin": 3.0, "xiaohongshu": 2.5, "video_channel": 1.5}
+# Which need a post is made for ("" = none: how-to, know-how, topic challenges).
+POST_TARGETS = (*NEED_TAGS, "")
+POST_TARGET_P = (0.25, 0.2, 0.15, 0.15, 0.25)
+BRAND_STAFF_ID = "brand-ops"
+DAY = 86400.0
+
+
+@dataclass
+class _Posts:
+    post_id: np.ndarray
+    published: np.ndarray  # seconds after the simulation's start
+    channel: np.ndarray
+    target: np.ndarray  # index into NEED_TAGS, -1 for none
+    sku_row: np.ndarray  # catalog row, -1 when the post links no product
+    need_tags: np.ndarray  # the JSON list written on Post Published, "" when the post carries none
+
+
+def _posts(config: SimulationConfig, horizon: float, catalog: pd.DataFrame) -> _Posts:
+    """The brand's posts over the year; like the catalog they depend only on their own seed."""
+    rng = np.random.default_rng(4321)
+    weeks = config.days / 7
+    counts = {channel: rng.poisson(rate * weeks) for channel, rate in POST_CHANNELS.items()}
+    channel = np.concatenate([np.full(n, c) for c, n in counts.items()])
+    n = channel.size
+    published = rng.uniform(0, horizon, n)
+    target = rng.choice(np.arange(-1, len(NEED_TAGS)), n, p=(POST_TARGET_P[-1], *POST_TARGET_P[:-1]))
+    ppc = config.products_per_category
+    cat_names = list(CATEGORIES)
+    family_cats = np.array([i for i, c in enumerate(cat_names) if CATEGORIES[c][0]])
+    other_cats = np.array([i for i, c in enumerate(cat_names) if not CATEGORIES[c][0]])
+    any_cat = rng.integers(0, len(cat_names), n)
+    category = np.select(
+        [target == 2, target == 3],
+        [other_cats[rng.integers(0, other_cats.size, n)], family_cats[rng.integers(0, family_cats.size, n)]],
+        default=any_cat,
+    )
+    product = np.where(
+        target == 2, 0, np.where(target == -1, rng.integers(0, ppc, n), rng.integers(1, ppc, n))
+    )
+    tier = np.select([target == 0, target == 1], [0, 2], default=1)
+    links = rng.random(n) < np.where(target >= 0, 0.8, 0.5)
+    sku_row = np.where(links, (category * ppc + product) * len(TIERS) + tier, -1)
+    # The content team labels most targeted posts with the need they serve (now and then wrongly).
+    labelled = rng.random(n) < np.where(target >= 0, 0.6, 0.15)
+    wrong = rng.random(n) < 0.05
+    label = np.where(wrong, rng.integers(0, len(NEED_TAGS), n), target)
+    codes = np.array([f'["{code}"]' for code in NEED_TAGS] + ["[]"])
+    need_tags = np.where(labelled, codes[np.where(label >= 0, label, len(NEED_TAGS))], "")
+    return _Posts(np.char.add("POST-", np.arange(1, n + 1).astype(str)), published, channel, target, sku_row,
+                  need_tags)  # fmt: skip
+
+
+def _social_events(
+    config, epoch, horizon, users, orders, order_items, catalog, traits, *, first_event_number
+):
+    """Posts and their views, likes, shares and comments; invites, group buys, coupons, points, live
+    sessions, communities; the checkout path and Order Completed; tickets, surveys and return requests.
+
+    Their own random stream; timestamps never pass the simulation's end."""
+    rng = np.random.default_rng([config.seed, 7])
+    prefix = config.id_prefix
+    base = np.datetime64(epoch.replace(tzinfo=None), "s")
+    trait_matrix = np.column_stack(traits)
+    n_users = len(users)
+    user_ids = users["user_id"].to_numpy()
+    joined = (users["created_at"].to_numpy() - base) / np.timedelta64(1, "s")
+    placed = (orders["placed_at"].to_numpy() - base) / np.timedelta64(1, "s")
+    order_user = pd.Index(user_ids).get_indexer(orders["user_id"])
+    order_ids = orders["order_id"].to_numpy()
+    orders_per_user = np.bincount(order_user, minlength=n_users)
+    sku_ids = catalog["sku_id"].to_numpy()
+    blocks: list[pd.DataFrame] = []
+
+    def add(name, when, user, **columns):
+        keep = when < horizon
+        frame = pd.DataFrame({"name": name, "at": when[keep], "user_id": user[keep]})
+        for key, value in columns.items():
+            frame[key] = value[keep] if isinstance(value, np.ndarray) else value
+        blocks.append(frame)
+
+    # -- posts, views and interactions
+    posts = _posts(config, horizon, catalog)
+    if config.publish_posts:
+        add("Post Published", posts.published, np.full(posts.post_id.size, ""), post_id=posts.post_id,
+            channel=posts.channel, need_tags=posts.need_tags,
+            sku_id=np.where(posts.sku_row >= 0, sku_ids[posts.sku_row.clip(0)], ""),
+            anonymous_id=BRAND_STAFF_ID)  # fmt: skip
+    views_per_user = rng.poisson(2.4 * (orders_per_user + 1))
+    viewer = np.repeat(np.arange(n_users), views_per_user)
+    n = viewer.size
+    post = rng.integers(0, posts.post_id.size, n)
+    # People with a need look for content about it: most of their views go to posts made for one of
+    # their needs; the rest (and everyone else's) land anywhere.
+    has_need = trait_matrix[viewer].any(axis=1)
+    prefers = has_need & (rng.random(n) < 0.6)
+    wanted_need = np.argmax(rng.random((n, trait_matrix.shape[1])) * trait_matrix[viewer], axis=1)
+    for k in range(len(NEED_TAGS)):
+        pool = np.flatnonzero(posts.target == k)
+        pick = prefers & (wanted_need == k)
+        post[pick] = pool[rng.integers(0, pool.size, pick.sum())]
+    seen_at = np.maximum(posts.published[post], joined[viewer]) + rng.exponential(2 * DAY, n)
+    add("Post Viewed", seen_at, user_ids[viewer], post_id=posts.post_id[post], channel=posts.channel[post])
+    target = posts.target[post]
+    matches = (target >= 0) & trait_matrix[viewer, target.clip(0)]
+    for name, p_base, p_match in (("Post Liked", 0.05, 0.12), ("Post Shared", 0.015, 0.04),
+                                  ("Comment Posted", 0.01, 0.025)):  # fmt: skip
+        did = rng.random(n) < np.where(matches, p_match, p_base)
+        add(name, seen_at[did] + rng.uniform(5, 900, did.sum()), user_ids[viewer[did]],
+            post_id=posts.post_id[post[did]], channel=posts.channel[post[did]])  # fmt: skip
+
+    # -- communities, live sessions, challenges, invites
+    community = users["channel"].to_numpy() == "community"
+    add(
+        "Community Joined",
+        joined[community] + 60,
+        user_ids[community],
+        community_id="CM-1",
+        channel="community",
+    )
+    lives = rng.poisson(0.5, n_users)
+    live_user = np.repeat(np.arange(n_users), lives)
+    live_at = joined[live_user] + rng.random(live_user.size) * (horizon - joined[live_user])
+    session = (live_at // (3.5 * DAY)).astype(int).astype(str)
+    add("Live Session Joined", live_at, user_ids[live_user], live_session_id=np.char.add("LIVE-", session),
+        channel="live")  # fmt: skip
+    clicked = rng.random(live_user.size) < 0.3
+    add("Live Product Clicked", live_at[clicked] + 300, user_ids[live_user[clicked]],
+        live_session_id=np.char.add("LIVE-", session[clicked]), channel="live")  # fmt: skip
+    challengers = rng.random(n_users) < 0.05
+    add("Challenge Entered", joined[challengers] + rng.random(challengers.sum()) * (horizon - joined[challengers]),
+        user_ids[challengers])  # fmt: skip
+    invited = users["invited_by"].to_numpy() != ""
+    inviter = pd.Index(user_ids).get_indexer(users["invited_by"].to_numpy()[invited])
+    sent_at = np.maximum(joined[invited] - rng.uniform(0, 3 * DAY, invited.sum()), joined[inviter])
+    add("Invite Sent", np.minimum(sent_at, joined[invited]), user_ids[inviter], channel="referral")
+    add("Invite Accepted", joined[invited] + 30, user_ids[invited], channel="referral")
+    unanswered = rng.poisson(0.2, n_users)
+    idle_user = np.repeat(np.arange(n_users), unanswered)
+    add("Invite Sent", joined[idle_user] + rng.random(idle_user.size) * (horizon - joined[idle_user]),
+        user_ids[idle_user], channel="referral")  # fmt: skip
+
+    # -- the checkout path, Order Completed, deals, points
+    n_orders = placed.size
+    path = {"Product Clicked": rng.poisson(1.2, n_orders), "Cart Viewed": (rng.random(n_orders) < 0.7).astype(int),
+            "Checkout Started": np.ones(n_orders, int),
+            "Payment Info Entered": (rng.random(n_orders) < 0.9).astype(int)}  # fmt: skip
+    for name, counts in path.items():
+        step_order = np.repeat(np.arange(n_orders), counts)
+        add(name, placed[step_order] - rng.uniform(30, 3 * 3600, step_order.size),
+            orders["user_id"].to_numpy()[step_order])  # fmt: skip
+    buyer = orders["user_id"].to_numpy()
+    add("Order Completed", placed + 60, buyer, order_id=order_ids, channel=orders["channel"].to_numpy())
+    coupon = orders["coupon_code"].to_numpy() != ""
+    add("Coupon Applied", placed[coupon] - 90, buyer[coupon], order_id=order_ids[coupon])
+    group = orders["group_buy_id"].to_numpy()
+    in_group = group != ""
+    add("Group Buy Joined", placed[in_group] - rng.uniform(60, 2 * 3600, in_group.sum()), buyer[in_group],
+        group_buy_id=group[in_group], channel="group_buy")  # fmt: skip
+    add("Group Buy Completed", placed[in_group] + 30, buyer[in_group], group_buy_id=group[in_group],
+        channel="group_buy")  # fmt: skip
+    failed = in_group & (rng.random(n_orders) < 0.15)
+    failed_group = np.char.add(group[failed], "-F")
+    failed_at = placed[failed] - rng.uniform(DAY, 5 * DAY, failed.sum())
+    add("Group Buy Joined", failed_at, buyer[failed], group_buy_id=failed_group, channel="group_buy")
+    add("Group Buy Failed", failed_at + DAY, buyer[failed], group_buy_id=failed_group, channel="group_buy")
+    earned = rng.random(n_orders) < 0.5
+    add("Points Earned", placed[earned] + DAY, buyer[earned], order_id=order_ids[earned])
+    redeemed = rng.random(n_orders) < 0.08
+    add("Points Redeemed", placed[redeemed] - 120, buyer[redeemed], order_id=order_ids[redeemed])
+
+    # -- after-sales: tickets, first responses, resolutions, surveys, return requests
+    refunded = orders["status"].to_numpy() == "refunded"
+    ticket = rng.random(n_orders) < np.where(refunded, 0.6, 0.04)
+    opened = placed[ticket] + rng.uniform(DAY, 10 * DAY, ticket.sum())
+    ticket_ids = np.char.add(prefix + "T", np.arange(1, ticket.sum() + 1).astype(str))
+    add("Ticket Opened", opened, buyer[ticket], ticket_id=ticket_ids, order_id=order_ids[ticket],
+        channel="service_chat")  # fmt: skip
+    response_hours = rng.lognormal(np.log(1.2), 1.0, opened.size)
+    answered = rng.random(opened.size) > 0.03
+    responded = opened + response_hours * 3600
+    add("Ticket First Response", responded[answered], buyer[ticket][answered], ticket_id=ticket_ids[answered],
+        channel="service_chat")  # fmt: skip
+    resolved = responded + rng.lognormal(np.log(20), 0.8, opened.size) * 3600
+    add("Ticket Resolved", resolved[answered], buyer[ticket][answered], ticket_id=ticket_ids[answered],
+        channel="service_chat")  # fmt: skip
+    surveyed = answered & (rng.random(opened.size) < 0.55)
+    p_satisfied = np.select([response_hours < 2, response_hours < 8], [0.92, 0.75], default=0.5)[surveyed]
+    satisfied = rng.random(surveyed.sum()) < p_satisfied
+    score = np.where(satisfied, rng.choice([4, 5], surveyed.sum(), p=[0.4, 0.6]),
+                     rng.choice([1, 2, 3], surveyed.sum(), p=[0.3, 0.3, 0.4]))  # fmt: skip
+    add("Survey Answered", resolved[surveyed] + rng.uniform(600, 2 * DAY, surveyed.sum()),
+        buyer[ticket][surveyed], ticket_id=ticket_ids[surveyed], score_value=score.astype(float))  # fmt: skip
+    add("Return Requested", placed[refunded] + rng.uniform(2 * DAY, 8 * DAY, refunded.sum()), buyer[refunded],
+        order_id=order_ids[refunded])  # fmt: skip
+
+    social = pd.concat(blocks, ignore_index=True)
+    for column in ("channel", "sku_id", "category", "anonymous_id", *EVENT_EXTRA_COLUMNS):
+        social[column] = social[column].fillna("") if column in social else ""
+    social["occurred_at"] = _stamp(social.pop("at").to_numpy(), epoch)
+    social.insert(0, "event_id", np.char.add(prefix + "E", np.arange(first_event_number,
+                                                                   first_event_number + len(social)).astype(str)))  # fmt: skip
+    return social
