@@ -73,6 +73,7 @@ FROM range(1, {users} + 1) t(i)
 
 def build(path: Path, events: int, users: int, orders: int) -> None:
     from loopmall.analytics import warehouse
+    from loopmall.analytics.warehouse import derive
 
     start = END - timedelta(days=DAYS)
     span_us = DAYS * 24 * 3600 * 1_000_000
@@ -89,6 +90,10 @@ def build(path: Path, events: int, users: int, orders: int) -> None:
             t0 = time.perf_counter()
             con.con.execute(sql.format(**fill)).fetchall()
             print(f"  built {label} in {time.perf_counter() - t0:.1f} s")
+        # What `loopmall warehouse rebuild` does after copying: derived columns, tables in time order.
+        t0 = time.perf_counter()
+        derive.derive_all(con)
+        print(f"  derived actor keys and time order in {time.perf_counter() - t0:.1f} s")
         con.con.execute("CHECKPOINT").fetchall()
 
 
@@ -126,6 +131,11 @@ def main() -> None:
         print(f"building {args.events:,} events at {path} ...")
         build(path, args.events, args.users, args.orders)
     with warehouse.opened(path=str(path)) as con:
+        t0 = time.perf_counter()
+        applied = warehouse.migrate(con)  # a warehouse built by an older version is brought up to date
+        if applied:
+            con.con.execute("CHECKPOINT").fetchall()
+            print(f"applied warehouse migrations {applied} in {time.perf_counter() - t0:.1f} s")
         count = con.con.execute("SELECT count(*) FROM events").fetchone()[0]
         threads = con.con.execute("SELECT current_setting('threads')").fetchone()[0]
         print(f"warehouse: {count:,} events; {args.repeat} runs per query; duckdb threads={threads}")

@@ -17,6 +17,7 @@ import ibis
 import pandas as pd
 
 from loopmall.analytics.kpis.base import paid_orders
+from loopmall.analytics.kpis.commerce import customer_orders_expression
 from loopmall.analytics.kpis.evaluate import SHANGHAI_OFFSET
 
 WEEK_SECONDS = 7 * 24 * 3600
@@ -34,42 +35,97 @@ class Retention:
     shares: list[list[float | None]]  # shares[row][offset]; None where that week has not happened yet
 
 
-def retention_expression(orders, users, *, by: str = "week"):
-    """(cohort, offset, customers) plus (cohort, offset=-1, cohort size) rows."""
+# ---- per-customer facts: materialised by the warehouse sync (warehouse/derive.py), or derived here ----
+
+
+def customers_expression(orders):
+    """One row per customer (paid a non-cancelled order): first paid time, net revenue, paid orders."""
     paid = paid_orders(orders)
-    first = paid.group_by("user_id").agg(first_paid=paid.paid_at.min())
+    paid = paid.filter(paid.user_id.notnull())
+    return paid.group_by("user_id").agg(
+        first_paid=paid.paid_at.min(),
+        revenue=(paid.total_minor - paid.refunded_minor.fill_null(0)).sum(),
+        orders=paid.count(),
+    )
+
+
+def customer_weeks_expression(orders):
+    """Distinct (customer, cohort week, offset): the Asia/Shanghai week of their first paid order and the
+    weeks after it in which they paid an order (offset 0 = the cohort week)."""
+    paid = paid_orders(orders)
+    paid = paid.filter(paid.user_id.notnull()).select("user_id", "paid_at")
+    paid = paid.mutate(first_paid=paid.paid_at.min().over(ibis.window(group_by=paid.user_id)))
+    cohort = _local(paid.first_paid).truncate("W")
+    offset = (_local(paid.paid_at).truncate("W").epoch_seconds() - cohort.epoch_seconds()) / WEEK_SECONDS
+    return paid.select("user_id", cohort=cohort, offset=offset.floor().cast("int64")).distinct()
+
+
+def customer_offsets_expression(orders):
+    """Distinct (customer, n): they paid an order n whole weeks after their first paid order."""
+    paid = paid_orders(orders)
+    paid = paid.filter(paid.user_id.notnull()).select("user_id", "paid_at")
+    paid = paid.mutate(first_paid=paid.paid_at.min().over(ibis.window(group_by=paid.user_id)))
+    offset = (paid.paid_at.epoch_seconds() - paid.first_paid.epoch_seconds()) / WEEK_SECONDS
+    return paid.select("user_id", offset=offset.floor().cast("int64")).distinct()
+
+
+# Materialised name → builder; the sync keeps these tables current for the customers it touches.
+CUSTOMER_TABLES = {
+    "customer_orders": customer_orders_expression,
+    "customers": customers_expression,
+    "customer_weeks": customer_weeks_expression,
+    "customer_offsets": customer_offsets_expression,
+}
+
+
+def customer_table(con, name: str, orders=None):
+    """The materialised table when this warehouse keeps it (DuckDB), else the same rows derived from
+    `orders` (Spark, scratch connections)."""
+    from loopmall.analytics.warehouse.connection import table_names
+
+    if name in table_names(con):
+        return con.table(name)
+    return CUSTOMER_TABLES[name](orders if orders is not None else con.table("orders"))
+
+
+def retention_expression(orders, users, *, by: str = "week", weeks=None, offsets=None):
+    """(cohort, offset, customers) plus (cohort, offset=-1, cohort size) rows.
+
+    Reads the per-customer (cohort, offset) pairs (`weeks` / `offsets`: materialised tables, or derived
+    from `orders` when not given). A customer's first paid order is offset 0 of their own cohort, so a
+    cohort's size is its offset-0 cell."""
     if by == "week":
-        first = first.mutate(cohort=_local(first.first_paid).truncate("W").cast("date").cast("string"))
+        visits = weeks if weeks is not None else customer_weeks_expression(orders)
+        cells = visits.group_by(["cohort", "offset"]).agg(customers=visits.count())
     else:
-        first = first.join(users.select("user_id", "channel"), "user_id", how="left")
-        first = first.mutate(cohort=first.channel.fill_null("unknown"))
-    joined = paid.select(customer=paid.user_id, paid_at=paid.paid_at).join(
-        first, ibis._.customer == first.user_id
-    )
-    if by == "week":
-        start = _local(joined.first_paid).truncate("W")
-        offset = (_local(joined.paid_at).truncate("W").epoch_seconds() - start.epoch_seconds()) / WEEK_SECONDS
-    else:
-        offset = (joined.paid_at.epoch_seconds() - joined.first_paid.epoch_seconds()) / WEEK_SECONDS
-    cells = (
-        joined.mutate(offset=offset.floor().cast("int64"))
-        .group_by(["cohort", "offset"])
-        .agg(customers=ibis._.customer.nunique())
-    )
-    sizes = (
-        first.group_by("cohort")
-        .agg(customers=first.user_id.nunique())
-        .mutate(offset=ibis.literal(-1, "int64"))
-    )
-    return ibis.union(
+        visits = offsets if offsets is not None else customer_offsets_expression(orders)
+        channels = users.select(customer=users.user_id, channel=users.channel)
+        joined = visits.left_join(channels, visits.user_id == channels.customer)
+        joined = joined.select(cohort=joined.channel.fill_null("unknown"), offset=joined.offset)
+        cells = joined.group_by(["cohort", "offset"]).agg(customers=joined.count())
+    sizes = cells.filter(cells.offset == 0).mutate(offset=ibis.literal(-1, "int64"))
+    both = ibis.union(
         cells.select("cohort", "offset", "customers"), sizes.select("cohort", "offset", "customers")
     )
+    if by == "week":
+        # Label the cohorts on the result rows only.
+        both = both.mutate(cohort=both.cohort.cast("date").cast("string"))
+    return both
 
 
 def retention_compute(con, *, by: str = "week", max_weeks: int = 12, last_cohorts: int = 16) -> Retention:
     if by not in {"week", "channel"}:
         raise ValueError("by must be 'week' or 'channel'")
-    frame = con.execute(retention_expression(con.table("orders"), con.table("users"), by=by))
+    orders = con.table("orders")
+    frame = con.execute(
+        retention_expression(
+            orders,
+            con.table("users"),
+            by=by,
+            weeks=customer_table(con, "customer_weeks", orders) if by == "week" else None,
+            offsets=customer_table(con, "customer_offsets", orders) if by != "week" else None,
+        )
+    )
     if frame.empty:
         return Retention([], [], list(range(max_weeks + 1)), [])
     sizes = frame[frame["offset"] == -1].set_index("cohort")["customers"].astype(int)
@@ -112,27 +168,28 @@ class CohortValue:
     return_on_spend: float | None  # net revenue / spend
 
 
-def value_expression(orders, users):
-    paid = paid_orders(orders)
-    revenue = paid.group_by("user_id").agg(
-        revenue=(paid.total_minor - paid.refunded_minor.fill_null(0)).sum(), orders=paid.count()
-    )
+def value_expression(orders, users, *, customers=None):
+    customers = customers if customers is not None else customers_expression(orders)
     u = users.mutate(
-        month=_local(users.created_at).truncate("M").cast("date").cast("string"),
-        acquired=users.channel.fill_null("unknown"),
+        month=_local(users.created_at).truncate("M"), acquired=users.channel.fill_null("unknown")
     )
-    joined = u.join(revenue, "user_id", how="left")
-    return joined.group_by(["month", "acquired"]).agg(
+    joined = u.join(customers, "user_id", how="left")
+    cells = joined.group_by(["month", "acquired"]).agg(
         users=joined.user_id.nunique(),
         customers=(joined.orders.fill_null(0) > 0).sum(),
         revenue=joined.revenue.fill_null(0).sum(),
     )
+    # Label the months on the result rows only, not on every user.
+    return cells.mutate(month=cells.month.cast("date").cast("string"))
 
 
 def value_compute(con, *, spend: dict[tuple[str, str], int] | None = None) -> list[CohortValue]:
     """spend: {(channel, "YYYY-MM-01"): amount_minor}."""
     spend = spend or {}
-    frame = con.execute(value_expression(con.table("orders"), con.table("users")))
+    orders = con.table("orders")
+    frame = con.execute(
+        value_expression(orders, con.table("users"), customers=customer_table(con, "customers", orders))
+    )
     rows = []
     for r in frame.sort_values(["month", "acquired"]).itertuples():
         users_count, customers, revenue = int(r.users), int(r.customers), int(r.revenue)

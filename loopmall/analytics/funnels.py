@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 import ibis
 
-from loopmall.analytics.kpis.base import actor, between, seconds_between
+from loopmall.analytics.kpis.base import between, person, seconds_between
 from loopmall.analytics.kpis.evaluate import clean
 from loopmall.core.errors import DomainError
 
@@ -33,7 +33,7 @@ def funnel_expression(events, steps: list[str], *, start: datetime, end: datetim
     within = ibis.interval(days=within_days)
     relevant = events.filter(
         events.name.isin(steps) & between(events.occurred_at, start, end + timedelta(days=within_days))
-    ).select(person=actor(events), name=events.name, at=events.occurred_at)
+    ).select(person=person(events), name=events.name, at=events.occurred_at)
     first = relevant.filter((relevant.name == steps[0]) & (relevant.at < ibis.literal(end, "timestamp")))
     current = first.group_by("person").agg(entered=first.at.min())
     current = current.mutate(previous=current.entered, gap=ibis.null("float64"))

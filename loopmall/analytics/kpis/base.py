@@ -58,9 +58,13 @@ class Tables:
     feedback: Any
     spend_daily: Any  # (channel, day, amount_minor): MarketingSpend spread evenly over its month
     sync_runs: Any  # (finished_at, lag_p95_seconds)
+    # Materialised by the sync (warehouse/derive.py) on DuckDB; None: derive from orders per query.
+    customer_orders: Any = None
 
     @classmethod
     def from_backend(cls, con, *, spend_daily, sync_runs) -> Tables:
+        from loopmall.analytics.warehouse.connection import table_names
+
         return cls(
             events=con.table("events"),
             orders=con.table("orders"),
@@ -70,6 +74,7 @@ class Tables:
             feedback=con.table("feedback"),
             spend_daily=spend_daily,
             sync_runs=sync_runs,
+            customer_orders=con.table("customer_orders") if "customer_orders" in table_names(con) else None,
         )
 
 
@@ -131,6 +136,17 @@ def actor(events):
     return ibis.coalesce(events.user_id.cast("string"), "anon:" + events.anonymous_id)
 
 
+def person(events):
+    """The per-person key KPIs count and join on: the stored `actor_key` (an int64 standing for the same
+    person as `actor()`, see warehouse/derive.py), or `actor()` itself on a table without it."""
+    return events.actor_key if "actor_key" in events.columns else actor(events)
+
+
+def user_person(user_id, events):
+    """A user id (orders.user_id, users.user_id) as the same key `person(events)` gives that user."""
+    return user_id if "actor_key" in events.columns else user_id.cast("string")
+
+
 def paid_orders(orders):
     return orders.filter(orders.paid_at.notnull() & (orders.status != "cancelled"))
 
@@ -155,4 +171,4 @@ def active_actors(t: Tables, start: datetime, end: datetime):
     """Everyone who did anything in the window: an event, or a placed order."""
     e = t.events.filter(between(t.events.occurred_at, start, end))
     o = t.orders.filter(between(t.orders.placed_at, start, end))
-    return ibis.union(e.select(person=actor(e)), o.select(person=o.user_id.cast("string")), distinct=True)
+    return ibis.union(e.select(person=person(e)), o.select(person=user_person(o.user_id, e)), distinct=True)

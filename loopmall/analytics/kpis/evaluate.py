@@ -81,9 +81,17 @@ def _duckdb_timestamp_sql(moment: datetime) -> str:
 def evaluate_windows(
     con, kpi: Kpi, t: Tables, windows: list[tuple[datetime, datetime]]
 ) -> list[float | None]:
-    """The KPI's value over each window."""
+    """The KPI's value over each window.
+
+    A KPI expression may carry `.windows(t, windows)`: the same values for many windows in one query (a
+    one-row table with v0, v1, ...); trends use it. Otherwise DuckDB runs the KPI's SQL once per window."""
     if kpi.expression is None or not windows:
         return [None] * len(windows)
+    many = getattr(kpi.expression, "windows", None)
+    if many is not None and len(windows) > 1:
+        # The KPI knows how to compute all its windows in one pass (a one-row table, v<i> per window).
+        frame = con.execute(many(t, windows))
+        return [clean(frame[f"v{i}"].iloc[0]) for i in range(len(windows))]
     if getattr(con, "name", "") == "duckdb":
         expression = as_value_table(
             kpi.expression(t, ibis.literal(_START, "timestamp"), ibis.literal(_END, "timestamp"))

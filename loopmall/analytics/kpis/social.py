@@ -17,12 +17,13 @@ from loopmall.analytics.kpis.base import (
     PUBLIC_CHANNELS,
     Tables,
     active_actors,
-    actor,
     between,
     is_social_order,
     net_revenue,
     paid_orders,
+    person,
     ratio,
+    user_person,
     weeks_in,
 )
 
@@ -73,7 +74,7 @@ def content_interaction_rate(t: Tables, start: datetime, end: datetime):
 def social_interaction_rate(t: Tables, start: datetime, end: datetime):
     """Share of active people who liked, commented, shared, reviewed or joined a challenge."""
     e = t.events.filter(between(t.events.occurred_at, start, end) & t.events.name.isin(INTERACTION_EVENTS))
-    interacting = e.select(person=actor(e)).distinct().count()
+    interacting = e.select(person=person(e)).distinct().count()
     return ratio(interacting, active_actors(t, start, end).count())
 
 
@@ -83,7 +84,9 @@ def social_module_coverage(t: Tables, start: datetime, end: datetime):
     e = t.events.filter(between(t.events.occurred_at, start, end) & t.events.name.isin(names))
     o = paid_orders(t.orders)
     o = o.filter(between(o.placed_at, start, end) & is_social_order(o))
-    reached = ibis.union(e.select(person=actor(e)), o.select(person=o.user_id.cast("string")), distinct=True)
+    reached = ibis.union(
+        e.select(person=person(e)), o.select(person=user_person(o.user_id, e)), distinct=True
+    )
     return ratio(reached.count(), active_actors(t, start, end).count())
 
 
@@ -92,7 +95,7 @@ def activity_participation(t: Tables, start: datetime, end: datetime):
     campaign coupon, points) or bought through a group buy."""
     e = t.events.filter(between(t.events.occurred_at, start, end) & t.events.name.isin(ACTIVITY_EVENTS))
     o = t.orders.filter(between(t.orders.placed_at, start, end) & t.orders.group_buy_id.notnull())
-    joined = ibis.union(e.select(person=actor(e)), o.select(person=o.user_id.cast("string")), distinct=True)
+    joined = ibis.union(e.select(person=person(e)), o.select(person=user_person(o.user_id, e)), distinct=True)
     return ratio(joined.count(), active_actors(t, start, end).count())
 
 

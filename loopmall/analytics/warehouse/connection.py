@@ -118,19 +118,21 @@ def run_sql(con, sql: str, params: list | None = None) -> list[tuple]:
 
 
 def load_frames(con, frames: dict[str, Any]) -> None:
-    """Put pandas frames in as warehouse tables, typed by schema.TABLES (replacing any there).
+    """Put pandas frames in as warehouse tables, typed by schema.TABLES (replacing any there), with the
+    derived columns (schema.DERIVED) computed when a frame lacks them.
 
     DuckDB: real tables. Spark: temporary views built with the exact Spark schema (Spark cannot infer a
     type for an all-empty column). Used by tests and to hand a DuckDB snapshot to Spark.
     """
-    from loopmall.analytics.warehouse.schema import TABLES
+    from loopmall.analytics.warehouse.schema import stored_schema
 
+    frames = {name: with_derived_columns(name, frame) for name, frame in frames.items()}
     if getattr(con, "name", "") == "pyspark":
         from ibis.backends.pyspark.datatypes import PySparkSchema
 
         session = con._session
         for name, frame in frames.items():
-            schema = TABLES[name]
+            schema = stored_schema(name)
             rows = frame[list(schema.names)].astype(object).where(frame[list(schema.names)].notna(), None)
             records = [
                 tuple(None if _is_missing(v) else _plain(v) for v in row)
@@ -141,7 +143,26 @@ def load_frames(con, frames: dict[str, Any]) -> None:
             )
         return
     for name, frame in frames.items():
-        con.create_table(name, frame, schema=TABLES[name], overwrite=True)
+        schema = stored_schema(name)
+        con.create_table(name, frame[list(schema.names)], schema=schema, overwrite=True)
+    if "orders" in frames:
+        from loopmall.analytics.warehouse import derive
+
+        derive.refresh_customers(con)  # what the warehouse derives from orders, from these rows
+
+
+def with_derived_columns(name: str, frame):
+    """`frame` plus the derived columns of table `name` (see derive.py) when it lacks them."""
+    if name != "events" or "actor_key" in frame.columns:
+        return frame
+    import pandas as pd
+
+    frame = frame.copy()
+    anonymous = frame["anonymous_id"].where(frame["anonymous_id"].notna(), None)
+    codes, _ = pd.factorize(anonymous, sort=True)  # -1 where missing
+    anonymous_key = pd.Series(-(codes + 1), index=frame.index, dtype="Int64").where(codes >= 0)
+    frame["actor_key"] = frame["user_id"].astype("Int64").fillna(anonymous_key)
+    return frame
 
 
 def spark_from_duckdb(session=None, *, path: str | Path | None = None):

@@ -119,6 +119,24 @@ TABLES: dict[str, ibis.Schema] = {
     "products": PRODUCTS,
     "feedback": FEEDBACK,
 }
+# Columns the warehouse derives from the contract columns and stores next to them (migration 0003;
+# filled by the sync, `derive`, and `load_frames`). Not part of the import contract: rows arrive without
+# them. events.actor_key: one int64 per person, what KPIs, funnels and cohorts count and join on — the
+# user id, or for a visitor who has not signed in a negative number standing for the anonymous id
+# (anonymous_keys). Same people as kpis.base.actor(), cheaper to group by than a string.
+DERIVED: dict[str, dict[str, dt.DataType]] = {"events": {"actor_key": dt.int64}}
+ANONYMOUS_KEYS_TABLE = "anonymous_keys"
+ANONYMOUS_KEYS = ibis.schema({"anonymous_id": dt.string, "actor_key": dt.int64})
+
+
+def stored_schema(name: str) -> ibis.Schema:
+    """The schema a warehouse table is stored with: the contract columns plus the derived ones."""
+    extra = DERIVED.get(name)
+    if not extra:
+        return TABLES[name]
+    return ibis.schema({**dict(TABLES[name].items()), **extra})
+
+
 # The primary key of each fact table: the sync replaces rows by it.
 KEYS = {
     "events": "event_id",

@@ -25,9 +25,16 @@ import numpy as np
 import pyarrow as pa
 from django.db import connection, transaction
 
-from loopmall.analytics.warehouse import extract
+from loopmall.analytics.warehouse import derive, extract
 from loopmall.analytics.warehouse.connection import opened, run_sql, table_names
-from loopmall.analytics.warehouse.schema import KEYS, MIGRATIONS_TABLE, SYNC_STATE_TABLE, TABLES, migrate
+from loopmall.analytics.warehouse.schema import (
+    ANONYMOUS_KEYS_TABLE,
+    KEYS,
+    MIGRATIONS_TABLE,
+    SYNC_STATE_TABLE,
+    TABLES,
+    migrate,
+)
 from loopmall.core import clock
 
 log = logging.getLogger(__name__)
@@ -86,7 +93,8 @@ def _replace_rows(con, table: str, rows: pa.Table, *, key: str | None = None, ke
 
 
 def append_events(con, events: pa.Table, *, with_times: bool = False):
-    """Bulk-append the events (Arrow, `events` schema) whose event_id the warehouse lacks.
+    """Bulk-append the events (Arrow, `events` schema) whose event_id the warehouse lacks, with their
+    derived `actor_key` (see derive.py).
 
     Returns the number added, or (number, their occurred_at values) with `with_times`.
     """
@@ -101,15 +109,25 @@ def append_events(con, events: pa.Table, *, with_times: bool = False):
                 "(SELECT * FROM _incoming_events "
                 "QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY outbox_id) = 1)"
             )
-        fresh = f"SELECT {columns} FROM {source} i WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = i.event_id)"
+        derive.key_anonymous_ids(con, "_incoming_events")
+        picked = ", ".join(f"i.{c}" for c in events.schema.names)
+        fresh = (
+            f"SELECT {picked}, coalesce(i.user_id, k.actor_key) AS actor_key FROM {source} i "
+            f"LEFT JOIN {ANONYMOUS_KEYS_TABLE} k ON k.anonymous_id = i.anonymous_id "
+            "WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = i.event_id)"
+        )
         if not with_times:
             before = run_sql(con, "SELECT count(*) FROM events")[0][0]
-            run_sql(con, f"INSERT INTO events ({columns}) {fresh}")
+            run_sql(con, f"INSERT INTO events ({columns}, actor_key) {fresh}")
             return run_sql(con, "SELECT count(*) FROM events")[0][0] - before
         run_sql(con, f"CREATE OR REPLACE TEMP TABLE _new_events AS {fresh}")
         added = run_sql(con, "SELECT count(*) FROM _new_events")[0][0]
         times = [row[0] for row in run_sql(con, "SELECT occurred_at FROM _new_events")]
-        run_sql(con, f"INSERT INTO events ({columns}) SELECT {columns} FROM _new_events")
+        run_sql(
+            con,
+            f"INSERT INTO events ({columns}, actor_key) SELECT {columns}, actor_key FROM _new_events "
+            "ORDER BY occurred_at",
+        )
         run_sql(con, "DROP TABLE _new_events")
         return added, times
     finally:
@@ -120,11 +138,15 @@ def append_events(con, events: pa.Table, *, with_times: bool = False):
 
 
 def run(*, rebuild: bool = False, path: str | None = None) -> SyncResult:
-    """One sync (or rebuild) of the DuckDB warehouse, recorded as a SyncRun with its lag."""
+    """One sync (or rebuild) of the DuckDB warehouse, recorded as a SyncRun with its lag.
+
+    The OLTP database sees one short write, after the warehouse has committed (on SQLite other apps'
+    minute tasks contend for the single write lock; holding a row open from the start would make every
+    run a second writer). That write retries while the database is locked (`_retry_locked`)."""
     from loopmall.analytics.models import SyncRun
 
     kind = SyncRun.Kind.REBUILD if rebuild else SyncRun.Kind.SYNC
-    record = SyncRun.objects.create(kind=kind, started_at=clock.now())
+    started_at = clock.now()
     try:
         if rebuild:
             with opened("duckdb", path=path) as con:
@@ -132,27 +154,59 @@ def run(*, rebuild: bool = False, path: str | None = None) -> SyncResult:
         else:
             result = _sync(path)
     except Exception as exc:
+        error = repr(exc)[:2000]
         try:
-            SyncRun.objects.filter(pk=record.pk).update(finished_at=clock.now(), error=repr(exc)[:2000])
+            _retry_locked(
+                lambda: SyncRun.objects.create(
+                    kind=kind, started_at=started_at, finished_at=clock.now(), error=error
+                )
+            )
         except Exception:  # the OLTP database itself may be what failed (e.g. locked); keep the first error
             log.exception("could not record the failed sync run")
         raise
-    SyncRun.objects.filter(pk=record.pk).update(
-        finished_at=clock.now(),
-        is_ok=True,
-        outbox_id_before=result.outbox_id_before,
-        outbox_id_after=result.outbox_id_after,
-        events_copied=result.events_copied,
-        rows_copied=result.rows_copied,
-        lag_p50_seconds=result.lag_percentile(50),
-        lag_p95_seconds=result.lag_percentile(95),
-        lag_max_seconds=max(result.lags_seconds) if result.lags_seconds else None,
+    finished_at = clock.now()
+    _retry_locked(
+        lambda: SyncRun.objects.create(
+            kind=kind,
+            started_at=started_at,
+            finished_at=finished_at,
+            is_ok=True,
+            outbox_id_before=result.outbox_id_before,
+            outbox_id_after=result.outbox_id_after,
+            events_copied=result.events_copied,
+            rows_copied=result.rows_copied,
+            lag_p50_seconds=result.lag_percentile(50),
+            lag_p95_seconds=result.lag_percentile(95),
+            lag_max_seconds=max(result.lags_seconds) if result.lags_seconds else None,
+        )
     )
     return result
 
 
+LOCKED_RETRY_SECONDS = 90.0
+
+
+def _retry_locked(write, *, within: float = LOCKED_RETRY_SECONDS):
+    """Run a short OLTP write, again (with backoff) while SQLite reports the database locked."""
+    import time
+
+    from django.db import OperationalError
+
+    deadline = time.monotonic() + within
+    delay = 0.2
+    while True:
+        try:
+            return write()
+        except OperationalError as exc:
+            if "locked" not in str(exc).lower() or time.monotonic() + delay > deadline:
+                raise
+            log.warning("OLTP database locked; retrying the sync's write in %.1f s", delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
 def _rebuild(con) -> SyncResult:
-    for name in [*TABLES, SYNC_STATE_TABLE, MIGRATIONS_TABLE]:
+    for name in [*TABLES, ANONYMOUS_KEYS_TABLE, SYNC_STATE_TABLE, MIGRATIONS_TABLE]:
         if name in table_names(con):
             con.drop_table(name)
     migrate(con)
@@ -175,6 +229,7 @@ def _rebuild(con) -> SyncResult:
         feedback = extract.feedback_arrow()
         if feedback is not None:
             result.rows_copied["feedback"] = _replace_rows(con, "feedback", feedback)
+        derive.derive_all(con)
         _state_set(
             con,
             outbox_id=(result.outbox_id_after, None),
@@ -265,6 +320,7 @@ def _write(con, result, event_tables, occurred, orders, items, changed_orders, u
             result.rows_copied["order_items"] = _replace_rows(
                 con, "order_items", items, key="order_id", key_values=changed_orders
             )
+            derive.refresh_customers(con, orders.column("user_id").to_pylist())
         if users is not None:
             result.rows_copied["users"] = _replace_rows(con, "users", users)
         run_sql(con, "DELETE FROM products")
