@@ -142,19 +142,14 @@ def plan_kpi_value(*, key: str, start, end) -> float | None:
 
 def content_match_rate_from_warehouse(*, start, end, con=None) -> float | None:
     import ibis
-    import pandas as pd
 
     from loopmall.analytics.warehouse.connection import opened, table_names
     from loopmall.profiles.content import content_match_rate
 
-    pairs = list(
-        UserTag.objects.filter(kind=TagKind.NEED, tag__in=NEED_TAG_CODES).values_list("user_id", "tag")
-    )
-    if not pairs:
+    frame = _need_tag_frame()
+    if frame.empty:
         return None
-    tags = ibis.memtable(
-        pd.DataFrame(pairs, columns=["user_id", "tag"]).astype({"user_id": "int64", "tag": "string"})
-    )
+    tags = ibis.memtable(frame)
 
     def measure(connection) -> float | None:
         if not {"events", "products"} <= set(table_names(connection)):
@@ -167,6 +162,29 @@ def content_match_rate_from_warehouse(*, start, end, con=None) -> float | None:
         return measure(con)
     with opened() as owned:
         return measure(owned)
+
+
+_need_tags_cached: tuple[tuple, object] | None = None
+
+
+def _need_tag_frame():
+    """(user_id, tag) of every need tag held now; read again only when the tags changed (the scorecard
+    asks for a dozen trend windows in a row)."""
+    global _need_tags_cached
+    import pandas as pd
+    from django.db.models import Max, Min, Sum
+
+    held = UserTag.objects.filter(kind=TagKind.NEED, tag__in=NEED_TAG_CODES)
+    state = tuple(
+        held.aggregate(
+            n=Count("id"), last=Max("computed_at"), top=Max("id"), bottom=Min("id"), users=Sum("user_id")
+        ).values()
+    )
+    if _need_tags_cached is None or _need_tags_cached[0] != state:
+        pairs = list(held.values_list("user_id", "tag"))
+        frame = pd.DataFrame(pairs, columns=["user_id", "tag"]).astype({"user_id": "int64", "tag": "string"})
+        _need_tags_cached = (state, frame)
+    return _need_tags_cached[1]
 
 
 def _naive_utc(moment: datetime) -> datetime:

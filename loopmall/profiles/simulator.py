@@ -201,7 +201,7 @@ def simulate(config: SimulationConfig | None = None) -> SimulatedBrand:
     quality_oriented = (draw >= 0.3) & (draw < 0.5)
     gift = rng.random(n_users) < 0.18
     family = rng.random(n_users) < 0.22
-    joined = rng.uniform(0, horizon * 0.9, n_users)
+    joined = rng.uniform(0, horizon * 0.97, n_users)
     user_ids = np.char.add(config.id_prefix + "U", np.arange(1, n_users + 1).astype(str))
     channels = rng.choice(USER_CHANNELS, n_users, p=USER_CHANNEL_P)
     inviter_index = rng.integers(0, n_users, n_users)
