@@ -20,7 +20,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from loopmall.core import clock
 from loopmall.core.models import OutboxEvent
@@ -39,11 +43,134 @@ PRICE_BANDS_MINOR = (0, 5_000, 10_000, 20_000, 50_000, 100_000)  # CNY 0-50-100-
 class Hypothesis:
     kind: str
     key: str
-    title: str
     evidence: dict[str, Any]
     user_ids: list[int]
     strength: float
     first_signal_at: datetime | None
+
+    @property
+    def title(self) -> str:
+        """The title in the active language (see `latent_title`)."""
+        return latent_title(self.kind, self.evidence)
+
+
+def _percent(value: Any, digits: int = 0) -> str:
+    return f"{float(value):.{digits}%}"
+
+
+def _group_label(group: str) -> str:
+    """A cart group key (`price:50-100`, `price:unknown`, `attribute:eco`) as words."""
+    kind, value = group.split(":", 1)
+    if kind == "price":
+        if value == "unknown":
+            return _("an unknown price")
+        return _("price band ¥%(band)s") % {"band": value}
+    return _("“%(attribute)s”") % {"attribute": value}
+
+
+def latent_title(kind: str, evidence: dict[str, Any], *, fallback: str = "") -> str:
+    """A hypothesis' one-line title in the active language, from the numbers kept in its evidence.
+
+    Titles are rendered when shown, not stored in one language: the stored `LatentDemand.title` is only
+    the site-language rendering at detection time, used when the evidence lacks a number (rows made
+    before the evidence carried everything the title needs).
+    """
+    e = evidence or {}
+    try:
+        if kind == LatentDemand.Kind.LOW_CONVERSION:
+            return _(
+                "%(product)s: %(viewers)d viewers, %(conversion)s bought vs %(category_conversion)s in its "
+                "category"
+            ) % {"product": e["product"], "viewers": e["viewers"], "conversion": _percent(e["conversion"]),
+                 "category_conversion": _percent(e["category_conversion"])}  # fmt: skip
+        if kind == LatentDemand.Kind.ATTRIBUTE_LOW_CONVERSION:
+            return _(
+                "“%(attribute)s” products: %(viewers)d viewers, %(conversion)s bought vs "
+                "%(comparison_conversion)s for similar products"
+            ) % {"attribute": e["attribute"], "viewers": e["viewers"], "conversion": _percent(e["conversion"]),
+                 "comparison_conversion": _percent(e["comparison_conversion"])}  # fmt: skip
+        if kind == LatentDemand.Kind.CART_ABANDONMENT:
+            return _("Carts with %(group)s: %(rate)s abandoned vs %(other_rate)s elsewhere") % {
+                "group": _group_label(e["group"]), "rate": _percent(e["rate"]),
+                "other_rate": _percent(e["other_rate"]),
+            }  # fmt: skip
+        if kind == LatentDemand.Kind.UNMET_SEARCH:
+            similar = e.get("similar_searches", len(e.get("queries") or {}) - 1)
+            return _(
+                "“%(label)s” and %(similar)d similar searches: %(searches)d times, %(zero)d with no results"
+            ) % {"label": e["label"], "similar": max(0, similar), "searches": e["searches"],
+                 "zero": e["zero_results"]}  # fmt: skip
+        if kind == LatentDemand.Kind.RISING_INTEREST:
+            return _(
+                "Interest in “%(attribute)s” rising: %(share)s of product views vs %(previous_share)s in the "
+                "4 weeks before"
+            ) % {"attribute": e["attribute"], "share": _percent(e["share"], 1),
+                 "previous_share": _percent(e["previous_share"], 1)}  # fmt: skip
+    except (KeyError, TypeError, ValueError):
+        pass
+    return fallback
+
+
+# What the evidence numbers are called on the latent-demand page; ratios are shown as percentages.
+EVIDENCE_LABELS = {
+    "product_id": gettext_lazy("product id"),
+    "product": gettext_lazy("product"),
+    "category": gettext_lazy("category"),
+    "attribute": gettext_lazy("attribute"),
+    "attributes": gettext_lazy("attributes"),
+    "group": gettext_lazy("cart group"),
+    "label": gettext_lazy("search"),
+    "viewers": gettext_lazy("viewers"),
+    "buyers": gettext_lazy("buyers"),
+    "carts": gettext_lazy("carts"),
+    "abandoned": gettext_lazy("abandoned"),
+    "searches": gettext_lazy("searches"),
+    "similar_searches": gettext_lazy("similar searches"),
+    "zero_results": gettext_lazy("with no results"),
+    "users": gettext_lazy("users"),
+    "views": gettext_lazy("views"),
+    "all_views": gettext_lazy("all product views"),
+    "previous_views": gettext_lazy("views, 4 weeks before"),
+    "previous_all_views": gettext_lazy("all product views, 4 weeks before"),
+    "conversion": gettext_lazy("bought"),
+    "category_conversion": gettext_lazy("bought in its category"),
+    "comparison_conversion": gettext_lazy("bought, similar products"),
+    "rate": gettext_lazy("abandoned share"),
+    "other_rate": gettext_lazy("abandoned elsewhere"),
+    "share": gettext_lazy("share of views"),
+    "previous_share": gettext_lazy("share of views, 4 weeks before"),
+    "p_value": gettext_lazy("p-value"),
+}
+_RATIOS = frozenset(
+    {
+        "conversion",
+        "category_conversion",
+        "comparison_conversion",
+        "rate",
+        "other_rate",
+        "share",
+        "previous_share",
+    }
+)
+_NOT_SHOWN = frozenset({"queries", "products"})  # shown on their own line / too long
+
+
+def latent_evidence(evidence: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) pairs of a hypothesis' evidence for display, in the active language."""
+    out = []
+    for key, value in (evidence or {}).items():
+        if key in _NOT_SHOWN:
+            continue
+        if key in _RATIOS and isinstance(value, int | float):
+            shown = _percent(value, 1)
+        elif key == "group" and isinstance(value, str) and ":" in value:
+            shown = _group_label(value)
+        elif isinstance(value, list):
+            shown = ", ".join(str(v) for v in value) or "—"
+        else:
+            shown = str(value)
+        out.append((str(EVIDENCE_LABELS.get(key, key)), shown))
+    return out
 
 
 def _int(value: Any) -> int | None:
@@ -139,7 +266,6 @@ def _low_conversion(behaviour: _Behaviour, info: dict[int, sources.ProductInfo])
                 Hypothesis(
                     kind=LatentDemand.Kind.LOW_CONVERSION,
                     key=f"product:{product}",
-                    title=f"{name}: {n} viewers, {x / n:.0%} bought vs {rest_x / rest_n:.0%} in its category",
                     evidence={
                         "product_id": product, "product": name,
                         "category": info[product].category_name if product in info else "",
@@ -182,7 +308,6 @@ def _attribute_low_conversion(
             Hypothesis(
                 kind=LatentDemand.Kind.ATTRIBUTE_LOW_CONVERSION,
                 key=f"attribute:{attribute}",
-                title=f"`{attribute}` products: {n} viewers, {x / n:.0%} bought vs {rest_x / rest_n:.0%} for similar products",
                 evidence={
                     "attribute": attribute, "products": len(with_attr), "viewers": n, "buyers": x,
                     "conversion": round(x / n, 4), "comparison_conversion": round(rest_x / rest_n, 4),
@@ -221,13 +346,10 @@ def _cart_abandonment(behaviour: _Behaviour, info: dict[int, sources.ProductInfo
         z, p_value = frequency.two_proportion_increase(x, n, rest_x, rest_n)
         if p_value >= ALPHA:
             continue
-        kind_label, value = key.split(":", 1)
-        label = f"price band ¥{value}" if kind_label == "price" else f"`{value}`"
         out.append(
             Hypothesis(
                 kind=LatentDemand.Kind.CART_ABANDONMENT,
                 key=key,
-                title=f"Carts with {label}: {x / n:.0%} abandoned vs {rest_x / rest_n:.0%} elsewhere",
                 evidence={
                     "group": key, "carts": n, "abandoned": x, "rate": round(x / n, 4),
                     "other_rate": round(rest_x / rest_n, 4), "p_value": round(p_value, 6),
@@ -292,9 +414,8 @@ def _unmet_search(start: datetime, end: datetime) -> list[Hypothesis]:
             Hypothesis(
                 kind=LatentDemand.Kind.UNMET_SEARCH,
                 key=f"search:{label}",
-                title=f"“{label}” and {len(group) - 1} similar searches: {searches} times, {zero} with no results",
                 evidence={
-                    "label": label, "searches": searches, "zero_results": zero, "users": len(users),
+                    "label": label, "similar_searches": len(group) - 1, "searches": searches, "zero_results": zero, "users": len(users),
                     "queries": {q: counts[q] for q in sorted(group, key=lambda q: -counts[q])[:20]},
                 },
                 user_ids=users[:MAX_USERS],
@@ -346,7 +467,6 @@ def _rising_interest(end: datetime, info_for) -> list[Hypothesis]:
             Hypothesis(
                 kind=LatentDemand.Kind.RISING_INTEREST,
                 key=f"attribute:{attribute}",
-                title=f"Interest in `{attribute}` rising: {share:.1%} of product views vs {share0:.1%} in the 4 weeks before",
                 evidence={
                     "attribute": attribute, "views": x, "all_views": now_total, "share": round(share, 4),
                     "previous_views": x0, "previous_all_views": before_total, "previous_share": round(share0, 4),
@@ -388,8 +508,9 @@ def latent_refresh(*, week: str | None = None) -> list[LatentDemand]:
     hypotheses = detect(end=end)
     now = clock.now()
     stored = []
-    with transaction.atomic():
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         for h in hypotheses:
+            # The stored title is the site-language rendering; pages render it again in the viewer's.
             values = {"title": h.title[:300], "evidence": h.evidence, "user_ids": h.user_ids,
                       "strength": h.strength, "first_signal_at": h.first_signal_at}  # fmt: skip
             # detected_at keeps the first detection: signal-to-detection time is a goal (72 hours).

@@ -20,7 +20,9 @@ from django.template.loader import render_to_string
 from loopmall.core import clock
 from loopmall.core.events import event_emit
 from loopmall.insight import frequency, pii, sources, weeks
+from loopmall.insight.latent import latent_title
 from loopmall.insight.models import (
+    Channel,
     DemandDefinition,
     EmergingCluster,
     Feedback,
@@ -147,7 +149,7 @@ def build_payload(week: str, *, now: datetime | None = None) -> dict[str, Any]:
     start, end = weeks.week_bounds(week)
     names = demand_names()
     in_week = Feedback.objects.filter(created_at__gte=start, created_at__lt=end)
-    by_channel = dict(in_week.values_list("channel").annotate(n=Count("id")))
+    by_channel = dict(in_week.values_list("channel").annotate(n=Count("id")).order_by("-n", "channel"))
     text_count = in_week.filter(kind=FeedbackKind.TEXT).count()
     top = frequency.demand_frequency(week)
     category_labels = dict(sources.categories_all())
@@ -282,6 +284,11 @@ def latency_recent(*, hours: int = 24) -> dict[str, Any]:
 # --- exports -------------------------------------------------------------------------------------
 
 
+def channel_label(code: str) -> str:
+    """A feedback channel's name in the active language; an unknown code as it is."""
+    return str(dict(Channel.choices).get(code, code))
+
+
 def export_xlsx(report: WeeklyReport) -> bytes:
     from openpyxl import Workbook
     from openpyxl.chart import LineChart, Reference
@@ -334,7 +341,7 @@ def export_xlsx(report: WeeklyReport) -> bytes:
     quotes.append(["code", "channel", "rating", "quote (personal data masked)"])
     for r in data["top_demands"]:
         for q in r.get("quotes", []):
-            quotes.append([r["code"], q["channel"], q["rating"], q["text"]])
+            quotes.append([r["code"], channel_label(q["channel"]), q["rating"], q["text"]])
 
     emerging = book.create_sheet("Emerging")
     emerging.append(["cluster", "size", "terms", "quotes"])
@@ -345,7 +352,14 @@ def export_xlsx(report: WeeklyReport) -> bytes:
     latent.append(["kind", "hypothesis", "users", "strength", "first signal", "detected"])
     for h in data["latent"]:
         latent.append(
-            [h["kind"], h["title"], h["users"], h["strength"], h["first_signal_at"], h["detected_at"]]
+            [
+                h["kind"],
+                latent_title(h["kind"], h.get("evidence") or {}, fallback=h["title"]),
+                h["users"],
+                h["strength"],
+                h["first_signal_at"],
+                h["detected_at"],
+            ]
         )
 
     changes = book.create_sheet("Changes")
