@@ -60,11 +60,13 @@ class Tables:
     sync_runs: Any  # (finished_at, lag_p95_seconds)
     # Materialised by the sync (warehouse/derive.py) on DuckDB; None: derive from orders per query.
     customer_orders: Any = None
+    ticket_answers: Any = None
 
     @classmethod
     def from_backend(cls, con, *, spend_daily, sync_runs) -> Tables:
         from loopmall.analytics.warehouse.connection import table_names
 
+        existing = table_names(con)
         return cls(
             events=con.table("events"),
             orders=con.table("orders"),
@@ -74,7 +76,8 @@ class Tables:
             feedback=con.table("feedback"),
             spend_daily=spend_daily,
             sync_runs=sync_runs,
-            customer_orders=con.table("customer_orders") if "customer_orders" in table_names(con) else None,
+            customer_orders=con.table("customer_orders") if "customer_orders" in existing else None,
+            ticket_answers=con.table("ticket_answers") if "ticket_answers" in existing else None,
         )
 
 

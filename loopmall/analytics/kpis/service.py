@@ -7,6 +7,13 @@ from datetime import datetime
 from loopmall.analytics.kpis.base import Tables, between, ratio, seconds_between
 
 
+def ticket_answers_expression(events):
+    """Each ticket's first answer (the earliest Ticket First Response event naming it), over all history.
+    The sync keeps it as the table `ticket_answers` (warehouse/derive.py)."""
+    answered = events.filter((events.name == "Ticket First Response") & events.ticket_id.notnull())
+    return answered.group_by(ticket_id=answered.ticket_id).agg(answered_at=answered.occurred_at.min())
+
+
 def after_sales_response_hours(t: Tables, start: datetime, end: datetime):
     """Median hours from a ticket opening to its first answer, for tickets opened in the window."""
     e = t.events
@@ -14,10 +21,8 @@ def after_sales_response_hours(t: Tables, start: datetime, end: datetime):
         between(e.occurred_at, start, end) & (e.name == "Ticket Opened") & e.ticket_id.notnull()
     )
     opened = opened.group_by(ticket=opened.ticket_id).agg(opened_at=opened.occurred_at.min())
-    answered = e.filter((e.name == "Ticket First Response") & e.ticket_id.notnull())
-    answered = answered.group_by(answered_ticket=answered.ticket_id).agg(
-        answered_at=answered.occurred_at.min()
-    )
+    answered = t.ticket_answers if t.ticket_answers is not None else ticket_answers_expression(e)
+    answered = answered.select(answered_ticket=answered.ticket_id, answered_at=answered.answered_at)
     joined = opened.join(answered, opened.ticket == answered.answered_ticket)
     return (seconds_between(joined.answered_at, joined.opened_at) / 3600.0).median()
 

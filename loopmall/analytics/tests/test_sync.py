@@ -129,9 +129,15 @@ def test_each_run_is_recorded_with_its_lag(tmp_path):
 def test_schema_migrations_are_numbered_and_applied_once(tmp_path):
     with warehouse.opened(path=str(tmp_path / "m.duckdb")) as con:
         first = warehouse.migrate(con)
-        assert first == ["0001_fact_tables", "0002_sync_state", "0003_actor_key", "0004_customers"]
+        assert first == [
+            "0001_fact_tables",
+            "0002_sync_state",
+            "0003_actor_key",
+            "0004_customers",
+            "0005_ticket_answers",
+        ]
         assert warehouse.migrate(con) == []
-        assert warehouse.schema_version(con) == 4
+        assert warehouse.schema_version(con) == 5
         assert set(TABLES) <= warehouse.connection.table_names(con)
 
 
@@ -143,8 +149,21 @@ def test_actor_key_stands_for_one_person_each(tmp_path):
         event_emit("Product Viewed", user_id=user.pk)
         event_emit("Product Viewed", anonymous_id="v-1")
         event_emit("Product Viewed", anonymous_id="v-2")
+        event_emit("Ticket First Response", properties={"ticket_id": "t1"})
+        event_emit("Ticket First Response", properties={"ticket_id": "t2"})
     sync.run(path=path)
     with transaction.atomic():
+        # an earlier answer to t1 arrives late; a later one to t2 changes nothing
+        event_emit(
+            "Ticket First Response",
+            properties={"ticket_id": "t1"},
+            occurred_at=clock.now() - timedelta(hours=1),
+        )
+        event_emit(
+            "Ticket First Response",
+            properties={"ticket_id": "t2"},
+            occurred_at=clock.now() + timedelta(hours=1),
+        )
         event_emit("Product Added", anonymous_id="v-2")
         event_emit("Product Viewed", anonymous_id="v-3")
         event_emit("Product Viewed", user_id=user.pk, anonymous_id="v-1")
@@ -157,6 +176,15 @@ def test_actor_key_stands_for_one_person_each(tmp_path):
                 "SELECT DISTINCT coalesce(CAST(user_id AS VARCHAR), 'anon:' || anonymous_id), actor_key "
                 "FROM events"
             ).fetchall()
+            from loopmall.analytics.kpis.service import ticket_answers_expression
+
+            stored = sorted(con.table("ticket_answers").to_pyarrow().to_pylist(), key=repr)
+            derived = sorted(
+                ticket_answers_expression(con.table("events")).to_pyarrow().to_pylist(), key=repr
+            )
+        assert len(stored) == 2
+        assert stored == derived
+        pairs = [p for p in pairs if p[1] is not None]  # the ticket events name nobody
         people = {p for p, _ in pairs}
         keys = {k for _, k in pairs}
         assert len(pairs) == len(people) == len(keys) == 4, pairs

@@ -145,10 +145,13 @@ def load_frames(con, frames: dict[str, Any]) -> None:
     for name, frame in frames.items():
         schema = stored_schema(name)
         con.create_table(name, frame[list(schema.names)], schema=schema, overwrite=True)
-    if "orders" in frames:
-        from loopmall.analytics.warehouse import derive
+    # What the warehouse derives from these rows (warehouse/derive.py).
+    from loopmall.analytics.warehouse import derive
 
-        derive.refresh_customers(con)  # what the warehouse derives from orders, from these rows
+    if "orders" in frames:
+        derive.refresh_customers(con)
+    if "events" in frames:
+        derive.refresh_ticket_answers(con)
 
 
 def with_derived_columns(name: str, frame):

@@ -8,6 +8,7 @@
   the Ibis expressions named in `analytics/cohorts.CUSTOMER_TABLES`): first paid order, net revenue, and the weeks a customer paid in — what the
   cohort pages read instead of grouping every paid order again. The sync recomputes them for the
   customers whose orders it copied; `rebuild` for everyone.
+- `ticket_answers`: each ticket's first answer (kpis/service.py), folded in as events arrive.
 - physical order: `rebuild` (and migration 0003) stores events by `occurred_at` and orders by
   `placed_at`. DuckDB keeps min/max per row group, so a query over a 30-day window reads the row groups
   of those 30 days only. The every-minute sync appends new events in roughly that order anyway.
@@ -88,6 +89,36 @@ def derive_all(con) -> None:
     """Everything this module derives, from scratch (rebuild, bulk loads)."""
     rederive(con)
     refresh_customers(con)
+    refresh_ticket_answers(con)
+
+
+def refresh_ticket_answers(con, new_events: str | None = None) -> None:
+    """`ticket_answers` (each ticket's first answer, kpis/service.py): from all events, or folded in from
+    the table `new_events` just appended (an earlier answer can only get earlier)."""
+    from loopmall.analytics.kpis.service import ticket_answers_expression
+
+    if new_events is None or "ticket_answers" not in table_names(con):
+        if "ticket_answers" in table_names(con):
+            con.drop_table("ticket_answers")
+        sql = str(con.compile(ticket_answers_expression(con.table("events"))))
+        run_sql(con, f"CREATE TABLE ticket_answers AS {sql}")
+        return
+    import ibis
+
+    # `new_events` may be a temporary table, which Ibis does not look up: compile against its schema.
+    fresh = ibis.table(con.table("events").schema(), name=new_events)
+    sql = ibis.to_sql(ticket_answers_expression(fresh), dialect="duckdb")
+    run_sql(con, f"CREATE OR REPLACE TEMP TABLE _new_answers AS {sql}")
+    run_sql(
+        con,
+        "CREATE OR REPLACE TEMP TABLE _merged_answers AS "
+        "SELECT n.ticket_id, least(n.answered_at, coalesce(a.answered_at, n.answered_at)) AS answered_at "
+        "FROM _new_answers n LEFT JOIN ticket_answers a ON a.ticket_id = n.ticket_id",
+    )
+    run_sql(con, "DELETE FROM ticket_answers WHERE ticket_id IN (SELECT ticket_id FROM _new_answers)")
+    run_sql(con, "INSERT INTO ticket_answers SELECT ticket_id, answered_at FROM _merged_answers")
+    run_sql(con, "DROP TABLE _new_answers")
+    run_sql(con, "DROP TABLE _merged_answers")
 
 
 def refresh_customers(con, user_ids=None) -> None:

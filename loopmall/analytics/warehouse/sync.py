@@ -116,20 +116,17 @@ def append_events(con, events: pa.Table, *, with_times: bool = False):
             f"LEFT JOIN {ANONYMOUS_KEYS_TABLE} k ON k.anonymous_id = i.anonymous_id "
             "WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = i.event_id)"
         )
-        if not with_times:
-            before = run_sql(con, "SELECT count(*) FROM events")[0][0]
-            run_sql(con, f"INSERT INTO events ({columns}, actor_key) {fresh}")
-            return run_sql(con, "SELECT count(*) FROM events")[0][0] - before
         run_sql(con, f"CREATE OR REPLACE TEMP TABLE _new_events AS {fresh}")
         added = run_sql(con, "SELECT count(*) FROM _new_events")[0][0]
-        times = [row[0] for row in run_sql(con, "SELECT occurred_at FROM _new_events")]
+        times = [row[0] for row in run_sql(con, "SELECT occurred_at FROM _new_events")] if with_times else []
         run_sql(
             con,
             f"INSERT INTO events ({columns}, actor_key) SELECT {columns}, actor_key FROM _new_events "
             "ORDER BY occurred_at",
         )
+        derive.refresh_ticket_answers(con, "_new_events")
         run_sql(con, "DROP TABLE _new_events")
-        return added, times
+        return (added, times) if with_times else added
     finally:
         raw.unregister("_incoming_events")
 
