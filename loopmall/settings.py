@@ -144,14 +144,27 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 HUEY_IMMEDIATE = os.environ.get("LOOPMALL_HUEY_IMMEDIATE", "") in {"1", "true"}
+# Consumer defaults (`run_huey` flags override them): four threads, so the every-minute jobs of four apps
+# (queued together, the warehouse sync first by priority) need not wait for each other; an idle worker
+# polls the queue at least every second (huey's default backs off to 10 s, which delays minute jobs).
+HUEY_CONSUMER = {"workers": 4, "worker_type": "thread", "max_delay": 1.0}
 if REDIS_URL:
-    HUEY = {"huey_class": "huey.RedisHuey", "name": "loopmall", "url": REDIS_URL, "immediate": HUEY_IMMEDIATE}
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "loopmall",
+        "url": REDIS_URL,
+        "immediate": HUEY_IMMEDIATE,
+        "consumer": HUEY_CONSUMER,
+    }
 else:
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "loopmall",
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": HUEY_IMMEDIATE,
+        "consumer": HUEY_CONSUMER,
+        # SQLite queue: wait for a busy queue file instead of failing (the OLTP database is another file).
+        "timeout": 30,
     }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -11,7 +11,8 @@ from huey.contrib.djhuey import db_periodic_task, lock_task
 from loopmall.analytics.warehouse import sync
 
 
-@db_periodic_task(crontab(minute="*"))
+# Highest priority: at each minute several apps' jobs are queued at once; the sync is taken first.
+@db_periodic_task(crontab(minute="*"), priority=100)
 @lock_task("analytics-warehouse-sync")
 def warehouse_sync_every_minute() -> None:
     sync.run()

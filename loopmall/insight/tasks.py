@@ -57,7 +57,7 @@ def insight_close_week(week: str | None = None) -> str:
     return week
 
 
-@db_periodic_task(crontab(minute="*"))
+@db_periodic_task(crontab(minute="*"), priority=10)
 @lock_task("insight-pipeline")
 def insight_pipeline_every_minute():
     summary = insight_pipeline()

@@ -7,7 +7,7 @@ minute as the safety net for jobs lost while the queue was down."""
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 from loopmall.orders import services
 
@@ -17,6 +17,7 @@ def order_cancel_when_overdue(order_number: str) -> bool:
     return services.order_cancel_if_overdue(order_number=order_number)
 
 
-@db_periodic_task(crontab(minute="*"))
+@db_periodic_task(crontab(minute="*"), priority=50)
+@lock_task("orders-cancel-overdue-sweep")
 def orders_cancel_overdue_sweep() -> int:
     return services.orders_cancel_overdue()

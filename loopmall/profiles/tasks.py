@@ -10,7 +10,7 @@ from loopmall.profiles import services
 logger = logging.getLogger(__name__)
 
 
-@db_periodic_task(crontab(minute="*"))
+@db_periodic_task(crontab(minute="*"), priority=10)
 @lock_task("profiles-refresh")
 def profiles_refresh() -> None:
     """Every minute: recompute tags from the warehouse (writing only what changed), then segments,
