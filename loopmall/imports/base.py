@@ -1,5 +1,6 @@
 """What every importer shares: reading csv/jsonl (optionally gzipped) with line numbers, row-level
-errors that name file, line and field, and a result that reports counts.
+errors that name file, line and field, checking a whole file with a progress bar, looking up rows
+already there by key, writing new rows in batches, and a result that reports counts.
 
 A file is all-or-nothing: its rows are validated first; with errors and without `skip_bad` nothing from
 it is written; with `skip_bad` the good rows load and the bad ones are listed.
@@ -11,12 +12,19 @@ import csv
 import gzip
 import io
 import json
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.db.models import Model
+from tqdm import tqdm
+
 SUFFIXES = (".csv", ".csv.gz", ".jsonl", ".jsonl.gz")
+BATCH = 2000
+# Ids per `IN (...)` lookup: SQLite allows 999 parameters per statement.
+LOOKUP_CHUNK = 900
 
 
 @dataclass(frozen=True)
@@ -122,18 +130,99 @@ def require(row: dict[str, Any], column: str) -> str:
     return str(value).strip()
 
 
-def validate_file(path: Path, parse, *, skip_bad: bool) -> tuple[list[Any], list[RowError]]:
-    """Parse every row with `parse(row) -> object` first. Bad rows raise ImportFailed unless skip_bad."""
+def bar(
+    iterable: Iterable[Any] | None = None,
+    *,
+    description: str,
+    progress: bool,
+    total: int | None = None,
+    leave: bool = True,
+):
+    """A progress bar on stderr (nothing when `progress` is off)."""
+    return tqdm(
+        iterable, desc=description, total=total, unit=" rows", file=sys.stderr, disable=not progress,
+        mininterval=0.5, leave=leave,
+    )  # fmt: skip
+
+
+def validated(
+    path: Path, parse: Callable[[int, dict[str, Any]], Any], *, progress: bool = False
+) -> tuple[list[Any], list[RowError]]:
+    """Every row of a file through `parse(line, row)`: the rows it returned (None drops a row) and the
+    errors it raised, as RowErrors naming file, line and field."""
     good: list[Any] = []
     errors: list[RowError] = []
-    for line, row in read_rows(path):
+    for line, row in bar(
+        read_rows(path), description=f"{path.name}: checking", progress=progress, leave=False
+    ):
         if "__error__" in row:
             errors.append(RowError(path.name, line, None, row["__error__"]))
             continue
         try:
-            good.append(parse(row))
+            parsed = parse(line, row)
         except RowInvalid as exc:
             errors.append(RowError(path.name, line, exc.field, exc.message))
+            continue
+        if parsed is not None:
+            good.append(parsed)
+    return good, errors
+
+
+def validate_file(
+    path: Path, parse: Callable[[dict[str, Any]], Any], *, skip_bad: bool, progress: bool = False
+) -> tuple[list[Any], list[RowError]]:
+    """Parse every row with `parse(row) -> object` first. Bad rows raise ImportFailed unless skip_bad."""
+    good, errors = validated(path, lambda _line, row: parse(row), progress=progress)
     if errors and not skip_bad:
         raise ImportFailed(errors)
     return good, errors
+
+
+# -- writing ------------------------------------------------------------------------------------
+
+
+def chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def existing(model: type[Model], column: str, values: Iterable[str], *fields: str) -> dict[str, Any]:
+    """{value: pk (or a tuple of `fields`)} for the rows of `model` whose `column` is one of `values`."""
+    found: dict[str, Any] = {}
+    wanted = sorted(set(values))
+    columns = (column, *(fields or ("pk",)))
+    for part in chunks(wanted, LOOKUP_CHUNK):
+        for row in model.objects.filter(**{f"{column}__in": part}).values_list(*columns):
+            found[row[0]] = row[1] if len(row) == 2 else row[1:]
+    return found
+
+
+def with_prefix(model: type[Model], prefix: str, *fields: str) -> dict[str, Any]:
+    """{external_id: pk (or a tuple of `fields`)} of every row imported from one source."""
+    columns = ("external_id", *(fields or ("pk",)))
+    rows = model.objects.filter(external_id__startswith=prefix).values_list(*columns)
+    return {row[0]: (row[1] if len(row) == 2 else row[1:]) for row in rows.iterator(chunk_size=5000)}
+
+
+def save_in_batches(
+    model: type[Model], objects: list[Model], *, description: str, progress: bool, batch: int = BATCH
+) -> None:
+    with bar(None, description=description, progress=progress, total=len(objects)) as meter:
+        for part in chunks(objects, batch):
+            model.objects.bulk_create(part, batch_size=batch)
+            meter.update(len(part))
+
+
+def save_new_and_count(
+    result: ImportResult,
+    table: str,
+    model: type[Model],
+    new: list[Model],
+    *,
+    unchanged: int,
+    progress: bool = False,
+    batch: int = BATCH,
+) -> None:
+    """Write the rows that were not there yet and count them, with those already there, under `table`."""
+    save_in_batches(model, new, description=f"{table}: writing", progress=progress, batch=batch)
+    result.count(table, created=len(new), unchanged=unchanged)

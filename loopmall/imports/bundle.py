@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -33,7 +32,6 @@ from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.utils.text import slugify
-from tqdm import tqdm
 
 from loopmall.accounts.models import Role, User
 from loopmall.catalog.models import Category, Product, Sku, Tier
@@ -41,20 +39,25 @@ from loopmall.core import clock
 from loopmall.core.models import OutboxEvent
 from loopmall.core.money import Money, MoneyError
 from loopmall.imports.base import (
+    BATCH,
+    LOOKUP_CHUNK,
     ImportFailed,
     ImportResult,
     RowError,
     RowInvalid,
+    bar,
+    chunks,
+    existing,
     find_file,
     read_rows,
+    save_in_batches,
+    validated,
+    with_prefix,
 )
 from loopmall.orders.models import Order, OrderLine, OrderStatus
 
 PREFIX = "bundle:"
 FILES = ("users", "products", "orders", "order_items", "events", "feedback")
-BATCH = 2000
-# Ids per `IN (...)` lookup: SQLite allows 999 parameters per statement.
-LOOKUP_CHUNK = 900
 
 STATUSES = {
     "pending": OrderStatus.PENDING_PAYMENT,
@@ -192,66 +195,6 @@ def key(row: dict[str, Any], column: str, *, max_length: int = 128 - len(PREFIX)
 
 def digest(value: str, length: int = 10) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:length]
-
-
-# -- database helpers -------------------------------------------------------------------------
-
-
-def chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def existing(model: type[Model], column: str, values: Iterable[str], *fields: str) -> dict[str, Any]:
-    """{value: pk (or a tuple of `fields`)} for the rows of `model` whose `column` is one of `values`."""
-    found: dict[str, Any] = {}
-    wanted = sorted(set(values))
-    columns = (column, *(fields or ("pk",)))
-    for part in chunks(wanted, LOOKUP_CHUNK):
-        for row in model.objects.filter(**{f"{column}__in": part}).values_list(*columns):
-            found[row[0]] = row[1] if len(row) == 2 else row[1:]
-    return found
-
-
-def with_prefix(model: type[Model], prefix: str, *fields: str) -> dict[str, Any]:
-    """{external_id: pk (or a tuple of `fields`)} of every row imported from one source."""
-    columns = ("external_id", *(fields or ("pk",)))
-    rows = model.objects.filter(external_id__startswith=prefix).values_list(*columns)
-    return {row[0]: (row[1] if len(row) == 2 else row[1:]) for row in rows.iterator(chunk_size=5000)}
-
-
-def bar(iterable: Iterable[Any], *, description: str, progress: bool, total: int | None = None):
-    return tqdm(
-        iterable, desc=description, total=total, unit=" rows", file=sys.stderr, disable=not progress,
-        mininterval=0.5,
-    )  # fmt: skip
-
-
-def save_in_batches(model: type[Model], objects: list[Model], *, description: str, progress: bool) -> None:
-    with bar(None, description=description, progress=progress, total=len(objects)) as meter:
-        for part in chunks(objects, BATCH):
-            model.objects.bulk_create(part, batch_size=BATCH)
-            meter.update(len(part))
-
-
-def validated(
-    path: Path, parse: Callable[[int, dict[str, Any]], Any], *, progress: bool
-) -> tuple[list[Any], list[RowError]]:
-    """Every row of a file through `parse(line, row)`; the rows it returned and the errors it raised."""
-    good: list[Any] = []
-    errors: list[RowError] = []
-    for line, row in bar(read_rows(path), description=f"{path.name}: checking", progress=progress):
-        if "__error__" in row:
-            errors.append(RowError(path.name, line, None, row["__error__"]))
-            continue
-        try:
-            parsed = parse(line, row)
-        except RowInvalid as exc:
-            errors.append(RowError(path.name, line, exc.field, exc.message))
-            continue
-        if parsed is not None:
-            good.append(parsed)
-    return good, errors
 
 
 # -- the run ----------------------------------------------------------------------------------

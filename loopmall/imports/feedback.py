@@ -24,7 +24,7 @@ from loopmall.imports.base import (
     RowError,
     RowInvalid,
     find_file,
-    read_rows,
+    validated,
 )
 from loopmall.insight import services, sources
 from loopmall.insight.models import FeedbackOrigin
@@ -112,25 +112,7 @@ def load_bundle_file(
 ) -> list[RowError]:
     """Validate and load one feedback file. Returns the bad rows (loaded nothing if any and not skip_bad)."""
     result = result if result is not None else ImportResult()
-    rows: list[FeedbackRow] = []
-    errors: list[RowError] = []
-    iterator = read_rows(path)
-    if progress:
-        import sys
-
-        from tqdm import tqdm
-
-        iterator = tqdm(
-            iterator, desc=f"{path.name}: checking", unit=" rows", file=sys.stderr, mininterval=0.5
-        )
-    for line, row in iterator:
-        if "__error__" in row:
-            errors.append(RowError(path.name, line, None, row["__error__"]))
-            continue
-        try:
-            rows.append(parse_row(line, row))
-        except RowInvalid as exc:
-            errors.append(RowError(path.name, line, exc.field, exc.message))
+    rows, errors = validated(path, parse_row, progress=progress)
     users = sources.ids_by_external("accounts.User", {r.user_id for r in rows if r.user_id})
     products = sources.ids_by_external("catalog.Product", {r.product_id for r in rows if r.product_id})
     skus = sources.ids_by_external("catalog.Sku", {r.sku_id for r in rows if r.sku_id})

@@ -22,7 +22,6 @@ are listed. External ids are the keys: a second run of the same files creates no
 
 from __future__ import annotations
 
-import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,7 +32,6 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils.text import slugify
-from tqdm import tqdm
 
 from loopmall.accounts.models import User
 from loopmall.catalog.models import Category, Product, Sku
@@ -42,8 +40,12 @@ from loopmall.imports.base import (
     ImportResult,
     RowError,
     RowInvalid,
+    bar,
+    existing,
     find_file,
     require,
+    save_in_batches,
+    save_new_and_count,
     validate_file,
 )
 from loopmall.orders.models import Order, OrderLine, OrderStatus, Payment, PaymentStatus
@@ -196,20 +198,10 @@ class Parsed:
     errors: list[RowError]
 
 
-def _bar(total_label: str, *, enabled: bool):
-    return tqdm(desc=total_label, unit=" rows", file=sys.stderr, disable=not enabled, leave=False)
-
-
 def _check(path: Path | None, parse, errors: list[RowError], *, progress: bool) -> list:
     if path is None:
         return []
-    with _bar(f"checking {path.name}", enabled=progress) as bar:
-
-        def counted(row):
-            bar.update(1)
-            return parse(row)
-
-        good, bad = validate_file(path, counted, skip_bad=True)
+    good, bad = validate_file(path, parse, skip_bad=True, progress=progress)
     errors.extend(bad)
     return good
 
@@ -317,14 +309,6 @@ def validate(directory: Path, *, progress: bool) -> Parsed:
 
 
 # ---------- loading ----------
-def _existing(model, keys: list[str], field: str = "external_id") -> dict[str, int]:
-    found: dict[str, int] = {}
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        found.update(model.objects.filter(**{f"{field}__in": chunk}).values_list(field, "pk"))
-    return found
-
-
 def _category_slug(portuguese: str, english: str) -> str:
     return "olist-" + (slugify(english or portuguese) or "other")
 
@@ -351,15 +335,14 @@ def _load_categories(parsed: Parsed, result: ImportResult) -> dict[str, int]:
         english = parsed.translation.get(product.category, "")
         slug = _category_slug(product.category, english) if product.category else UNCATEGORISED
         wanted[slug] = (english or product.category or "uncategorised").replace("_", " ").capitalize()
-    existing = _existing(Category, list(wanted), "slug")
+    there = existing(Category, "slug", list(wanted))
     new = [
         Category(name=name, name_en=name, slug=slug)
         for slug, name in sorted(wanted.items())
-        if slug not in existing
+        if slug not in there
     ]
-    Category.objects.bulk_create(new, batch_size=BATCH)
-    result.count("categories", created=len(new), unchanged=len(existing))
-    return _existing(Category, list(wanted), "slug")
+    save_new_and_count(result, "categories", Category, new, unchanged=len(there), batch=BATCH)
+    return existing(Category, "slug", list(wanted))
 
 
 def _load_products(
@@ -369,13 +352,13 @@ def _load_products(
     for item in parsed.items:
         prices[item.product_id][item.price_minor] += 1
     keys = [PREFIX + product_id for product_id in parsed.products]
-    existing = _existing(Product, keys)
+    there = existing(Product, "external_id", keys)
     products, skus = [], []
-    for product_id, row in tqdm(
-        parsed.products.items(), desc="products", file=sys.stderr, disable=not progress, leave=False
+    for product_id, row in bar(
+        parsed.products.items(), description="products", progress=progress, leave=False
     ):
         external_id = PREFIX + product_id
-        if external_id in existing:
+        if external_id in there:
             continue
         english = parsed.translation.get(row.category, "")
         slug = _category_slug(row.category, english) if row.category else UNCATEGORISED
@@ -400,13 +383,12 @@ def _load_products(
                 external_id=external_id,
             )
         )
-    Product.objects.bulk_create(products, batch_size=BATCH)
+    save_in_batches(Product, products, description="products: writing", progress=progress, batch=BATCH)
     for sku in skus:
         sku.product_id = sku.product.pk
-    Sku.objects.bulk_create(skus, batch_size=BATCH)
-    result.count("products", created=len(products), unchanged=len(existing))
-    result.count("skus", created=len(skus), unchanged=len(existing))
-    return _existing(Sku, keys)
+    save_new_and_count(result, "skus", Sku, skus, unchanged=len(there), progress=progress, batch=BATCH)
+    result.count("products", created=len(products), unchanged=len(there))
+    return existing(Sku, "external_id", keys)
 
 
 def _load_customers(parsed: Parsed, result: ImportResult) -> dict[str, int]:
@@ -419,11 +401,11 @@ def _load_customers(parsed: Parsed, result: ImportResult) -> dict[str, int]:
     for customer in parsed.customers.values():
         people.setdefault(customer.unique_id, customer)
     keys = [PREFIX + unique_id for unique_id in people]
-    existing = _existing(User, keys)
+    there = existing(User, "external_id", keys)
     unusable = make_password(None)  # imported customers sign in only after a password reset
     new = []
     for unique_id, customer in people.items():
-        if PREFIX + unique_id in existing:
+        if PREFIX + unique_id in there:
             continue
         user = User(
             login=PREFIX + unique_id,
@@ -435,9 +417,8 @@ def _load_customers(parsed: Parsed, result: ImportResult) -> dict[str, int]:
         if unique_id in first_order:
             user.date_joined = first_order[unique_id]
         new.append(user)
-    User.objects.bulk_create(new, batch_size=BATCH)
-    result.count("users", created=len(new), unchanged=len(existing))
-    by_unique = _existing(User, keys)
+    save_new_and_count(result, "users", User, new, unchanged=len(there), batch=BATCH)
+    by_unique = existing(User, "external_id", keys)
     return {customer_id: by_unique[PREFIX + c.unique_id] for customer_id, c in parsed.customers.items()}
 
 
@@ -449,12 +430,10 @@ def _load_orders(parsed: Parsed, result: ImportResult, user_ids: dict[str, int],
     for payment in parsed.payments:
         paid_by_order[payment.order_id] += payment.value_minor
     keys = [PREFIX + order_id for order_id in parsed.orders]
-    existing = _existing(Order, keys)
+    there = existing(Order, "external_id", keys)
     new = []
-    for order_id, row in tqdm(
-        parsed.orders.items(), desc="orders", file=sys.stderr, disable=not progress, leave=False
-    ):
-        if PREFIX + order_id in existing:
+    for order_id, row in bar(parsed.orders.items(), description="orders", progress=progress, leave=False):
+        if PREFIX + order_id in there:
             continue
         status = STATUSES[row.status]
         items = lines_by_order.get(order_id, [])
@@ -489,10 +468,9 @@ def _load_orders(parsed: Parsed, result: ImportResult, user_ids: dict[str, int],
                 external_id=PREFIX + order_id,
             )
         )
-    Order.objects.bulk_create(new, batch_size=BATCH)
-    result.count("orders", created=len(new), unchanged=len(existing))
+    save_new_and_count(result, "orders", Order, new, unchanged=len(there), progress=progress, batch=BATCH)
     new_orders = {order.external_id[len(PREFIX) :] for order in new}
-    return {key[len(PREFIX) :]: pk for key, pk in _existing(Order, keys).items()}, new_orders
+    return {key[len(PREFIX) :]: pk for key, pk in existing(Order, "external_id", keys).items()}, new_orders
 
 
 def _load_lines_and_payments(
@@ -565,12 +543,12 @@ def _load_reviews(
     for item in parsed.items:
         first_product.setdefault(item.order_id, item.product_id)
     keys = [f"{PREFIX}{row.review_id}:{row.order_id}" for row in parsed.reviews]
-    existing = _existing(Review, keys)
+    there = existing(Review, "external_id", keys)
     sku_products = dict(Sku.objects.filter(external_id__startswith=PREFIX).values_list("pk", "product_id"))
     new, without_product = [], 0
-    for key, row in tqdm(list(zip(keys, parsed.reviews, strict=True)), desc="reviews", file=sys.stderr,
-                         disable=not progress, leave=False):  # fmt: skip
-        if key in existing:
+    reviews = list(zip(keys, parsed.reviews, strict=True))
+    for key, row in bar(reviews, description="reviews", progress=progress, leave=False):
+        if key in there:
             continue
         product_id = first_product.get(row.order_id)
         if product_id is None:  # an order with no items (e.g. unavailable): nothing to review
@@ -593,8 +571,7 @@ def _load_reviews(
                 external_id=key,
             )
         )
-    Review.objects.bulk_create(new, batch_size=BATCH)
-    result.count("reviews", created=len(new), unchanged=len(existing))
+    save_new_and_count(result, "reviews", Review, new, unchanged=len(there), progress=progress, batch=BATCH)
     if without_product:
         result.notes.append(
             f"{without_product} review(s) of orders without items were not loaded (no product to put them on)"

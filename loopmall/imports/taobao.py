@@ -30,8 +30,18 @@ from django.db import transaction
 from loopmall.accounts.models import Role, User
 from loopmall.catalog.models import Category, Product, Sku
 from loopmall.core.models import OutboxEvent
-from loopmall.imports.base import ImportFailed, ImportResult, RowError, RowInvalid
-from loopmall.imports.bundle import BATCH, BundleFailed, bar, existing, save_in_batches, with_prefix
+from loopmall.imports.base import (
+    BATCH,
+    ImportFailed,
+    ImportResult,
+    RowError,
+    RowInvalid,
+    bar,
+    existing,
+    save_in_batches,
+    with_prefix,
+)
+from loopmall.imports.bundle import BundleFailed
 
 PREFIX = "taobao:"
 CHANNEL = "taobao"
