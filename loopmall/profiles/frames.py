@@ -127,6 +127,9 @@ def bundle_frames(directory: Path) -> dict[str, pd.DataFrame]:
                 "channel": events.get("channel", pd.Series("", index=events.index)).astype(str),
                 "sku_id": parsed.map(lambda p: str(p.get("sku_id", "")) if isinstance(p, dict) else ""),
                 "category": parsed.map(lambda p: str(p.get("category", "")) if isinstance(p, dict) else ""),
+                "post_id": parsed.map(lambda p: p.get("post_id") if isinstance(p, dict) else None).astype(
+                    "string"
+                ),
                 "properties_json": properties,
             }
         )

@@ -133,3 +133,20 @@ def test_content_match_rate_kpi_from_synced_warehouse_events(warehouse_path):
     value = plan_kpi_value(key="content_match_rate", start=window[0], end=window[1])
     assert value == pytest.approx(3 / 5)
     assert plan_kpi_value(key="content_match_rate", start=now - timedelta(days=90), end=window[0]) is None
+
+
+def test_simulated_bundle_has_a_content_match_rate(simulated_bundle, duckdb_tables):
+    """The simulator's posts reach the rate through the contract files: need_tags and sku_id in the
+    properties JSON of Post Published, post_id on views. Its viewers lean to posts about their needs."""
+    from loopmall.profiles.tags import evidence_table, score_need_tags
+
+    t = duckdb_tables
+    need = score_need_tags(
+        evidence_table(t["orders"], t["order_items"], t["products"], t["events"]).to_pandas()
+    )
+    user_tags = ibis.memtable(need[["user_id", "tag"]])
+    rate = content_match_rate(
+        t["events"], t["products"], user_tags, datetime(2025, 11, 1), datetime(2026, 12, 1)
+    )  # noqa: DTZ001
+    assert rate is not None
+    assert 0.6 < rate < 0.9
