@@ -36,13 +36,18 @@ NEED_TAGS_PROPERTY = "need_tags"
 _NEED_TAGS_PATTERN = r'"need_tags"\s*:\s*(\[[^\]]*\]|"[^"]*")'
 
 
+def _names_a_post(events: ibis.Table):
+    # the warehouse stores an absent post_id as NULL, frames read straight from a bundle as ""
+    return events.post_id.notnull() & (events.post_id != "")
+
+
 def _flag(code: str) -> str:
     return f"post_{code}"
 
 
 def post_need_tags(events: ibis.Table, products: ibis.Table) -> ibis.Table:
     """post_id and one boolean column `post_<code>` per need tag, for every post an event names."""
-    posts = events.filter(events.name.isin(POST_TAG_EVENTS) & events.post_id.notnull())
+    posts = events.filter(events.name.isin(POST_TAG_EVENTS) & _names_a_post(events))
     if "properties_json" in posts.columns:
         explicit_text = posts.properties_json.re_extract(_NEED_TAGS_PATTERN, 1)
         explicit_text = ibis.ifelse(explicit_text == "", ibis.null("string"), explicit_text)
@@ -90,7 +95,7 @@ def content_match(
     """One row: `views` (views of need-tagged posts by need-tagged viewers in [start, end)) and `matched`."""
     views = events.filter(
         (events.name == "Post Viewed")
-        & events.post_id.notnull()
+        & _names_a_post(events)
         & events.user_id.notnull()
         & (events.occurred_at >= start)
         & (events.occurred_at < end)

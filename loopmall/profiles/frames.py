@@ -127,9 +127,7 @@ def bundle_frames(directory: Path) -> dict[str, pd.DataFrame]:
                 "channel": events.get("channel", pd.Series("", index=events.index)).astype(str),
                 "sku_id": parsed.map(lambda p: str(p.get("sku_id", "")) if isinstance(p, dict) else ""),
                 "category": parsed.map(lambda p: str(p.get("category", "")) if isinstance(p, dict) else ""),
-                "post_id": parsed.map(lambda p: p.get("post_id") if isinstance(p, dict) else None).astype(
-                    "string"
-                ),
+                "post_id": parsed.map(lambda p: str(p.get("post_id") or "") if isinstance(p, dict) else ""),
                 "properties_json": properties,
             }
         )
