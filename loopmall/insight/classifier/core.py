@@ -21,7 +21,7 @@ from loopmall.insight.taxonomy import Taxonomy, default_taxonomy
 
 logger = logging.getLogger(__name__)
 
-MODEL_FORMAT = 3  # bump when features or training change, so saved models are rebuilt
+MODEL_FORMAT = 4  # bump when features or training change, so saved models are rebuilt
 RULE_SCORE = 0.85  # score of a demand the lexicon found, in lexicon-only mode
 ASPECT_SCORE = 0.2  # a subject was mentioned without a complaint about it
 
@@ -122,11 +122,12 @@ class DemandClassifier:
 
     def _by_model(self, doc: Prepared, model: DemandModel, probability: dict, gate: float) -> Classification:
         found = set().union(*(e.codes for e in doc.evidence))
+        by_term = set().union(*(e.codes & e.terms for e in doc.evidence))
         gate_open = gate >= model.gate_threshold
         vetoed = negated_only(doc)  # the model only reads texts that complain (see classify)
         scores: dict[str, float] = {}
         for code in self.codes:
-            decision = model.decisions.get(code)
+            decision = model.decision(code, doc.lang)
             rule = code in found
             if decision is None or decision.strategy == "rule" or code not in probability:
                 score = RULE_SCORE if rule else min(0.3, float(probability.get(code, 0.0)))
@@ -134,7 +135,9 @@ class DemandClassifier:
                 score = _rescale(float(probability[code]), decision.threshold)
                 if not gate_open or code in vetoed:
                     score = min(score, 0.49)  # the gate and the vetoes hold back what the model adds
-                if rule:
+                if (rule and decision.strategy == "either") or (
+                    code in by_term and decision.strategy == "model+term"
+                ):
                     score = max(score, RULE_SCORE)
             scores[code] = round(score, 4)
         demands = [code for code in self.codes if scores[code] >= 0.5]

@@ -23,6 +23,11 @@ from sklearn.model_selection import KFold
 from loopmall.insight.classifier.prepare import Prepared
 
 MIN_POSITIVES = 6  # fewer training examples than this: the demand is decided by its rule
+MIN_POSITIVES_MODEL_ALONE = 60  # the model may decide alone only where it has seen this many examples
+ANY_LANGUAGE = "*"
+MIN_POSITIVES_PER_LANGUAGE = 20  # a language needs this many examples of a demand for its own decision
+DECIDED_LANGUAGES = ("zh", "en")
+TERM_PREFERENCE = 0.05  # out-of-fold F1 a strategy keeping the lexicon's terms may give up to keep them
 FOLDS = 5
 SEED = 20261203
 THRESHOLDS = np.round(np.arange(0.25, 0.86, 0.025), 3)  # lower ones over-fit a rare demand's few folds
@@ -75,6 +80,11 @@ def rule_predictions(docs: Sequence[Prepared], code: str) -> np.ndarray:
     return np.array([any(code in e.codes for e in doc.evidence) for doc in docs], dtype=bool)
 
 
+def term_predictions(docs: Sequence[Prepared], code: str) -> np.ndarray:
+    """Texts with a non-negated problem term of `code` (the strong half of the rule)."""
+    return np.array([any(code in e.terms and code in e.codes for e in doc.evidence) for doc in docs])
+
+
 def _f1(truth: np.ndarray, predicted: np.ndarray) -> float:
     tp = float(np.sum(truth & predicted))
     fp = float(np.sum(~truth & predicted))
@@ -84,7 +94,10 @@ def _f1(truth: np.ndarray, predicted: np.ndarray) -> float:
 
 @dataclass
 class Decision:
-    strategy: str  # "rule" (the lexicon decides) or "either" (the rule, or the model over its threshold)
+    # "rule": the lexicon decides; "either": the rule, or the model over its threshold; "model+term": the
+    # model over its threshold, or an explicit problem term ("偏小一码"); "model": the model alone (the
+    # rule hits are among its features)
+    strategy: str
     threshold: float = 0.5
     cv_f1: float = 0.0
 
@@ -95,16 +108,25 @@ class DemandModel:
     taxonomy_fingerprint: str
     char_vectorizer: TfidfVectorizer
     word_vectorizer: TfidfVectorizer
+    complaint_vectorizer: TfidfVectorizer
     estimators: dict[str, SGDClassifier]
     gate: SGDClassifier | None
     gate_threshold: float
-    decisions: dict[str, Decision]
+    decisions: dict[str, dict[str, Decision]]  # code -> language (or ANY_LANGUAGE) -> decision
     top_terms: dict[str, frozenset[str]]
     examples: int
     report: dict = field(default_factory=dict)
 
+    def decision(self, code: str, lang: str) -> Decision | None:
+        by_language = self.decisions.get(code)
+        if not by_language:
+            return None
+        return by_language.get(lang) or by_language.get(ANY_LANGUAGE)
+
     def features(self, docs: Sequence[Prepared]) -> sparse.csr_matrix:
-        return _features(docs, self.codes, self.char_vectorizer, self.word_vectorizer)
+        return _features(
+            docs, self.codes, self.char_vectorizer, self.word_vectorizer, self.complaint_vectorizer
+        )
 
     def probabilities(self, docs: Sequence[Prepared]) -> tuple[dict[str, np.ndarray], np.ndarray]:
         matrix = self.features(docs)
@@ -113,14 +135,17 @@ class DemandModel:
         return scores, gate
 
 
-def _vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
+def _vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer, TfidfVectorizer]:
     char = TfidfVectorizer(
         analyzer="char", ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=60_000, lowercase=True
     )
     word = TfidfVectorizer(
         analyzer=word_features, min_df=2, sublinear_tf=True, max_features=40_000, lowercase=False
     )
-    return char, word
+    complaint = TfidfVectorizer(
+        analyzer="char", ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=60_000, lowercase=True
+    )
+    return char, word, complaint
 
 
 CHAR_INPUT_CHARS = 500  # reviews rarely say more; n-gram counting is the costliest step of classification
@@ -130,11 +155,30 @@ def _char_input(doc: Prepared) -> str:
     return doc.text[:CHAR_INPUT_CHARS]
 
 
-def _features(docs, codes, char, word) -> sparse.csr_matrix:
+NO_COMPLAINT = "∅"
+
+
+def complaint_clauses(doc: Prepared) -> str:
+    """The clauses that complain (a negative opinion, a problem term, or a complaint hint in a clause
+    that is not plain praise), joined: what a mixed review says against the product, apart from what
+    it praises ("包装很好，但质量差" -> "但质量差"), so that the praised subject does not vote."""
+    hint = _COMPLAINT_HINT_EN if doc.lang == "en" else _COMPLAINT_HINT_ZH
+    picked = [
+        clause
+        for clause, evidence in zip(doc.clauses, doc.evidence, strict=False)
+        if evidence.is_negative
+        or evidence.terms
+        or (not evidence.is_positive and hint.search(clause) is not None)
+    ]
+    return " | ".join(picked)[:CHAR_INPUT_CHARS] or NO_COMPLAINT
+
+
+def _features(docs, codes, char, word, complaint) -> sparse.csr_matrix:
     return sparse.hstack(
         [
             char.transform([_char_input(d) for d in docs]),
             word.transform([d.words or [NO_WORDS] for d in docs]),
+            complaint.transform([complaint_clauses(d) for d in docs]),
             rule_features(docs, codes),
         ],
         format="csr",
@@ -150,10 +194,11 @@ def _logistic() -> SGDClassifier:
 
 
 def _fit_matrix(docs):
-    char, word = _vectorizers()
+    char, word, complaint = _vectorizers()
     char.fit([_char_input(d) for d in docs])
     word.fit([d.words or [NO_WORDS] for d in docs])
-    return char, word
+    complaint.fit([complaint_clauses(d) for d in docs])
+    return char, word, complaint
 
 
 def _out_of_fold(docs, labels, codes) -> tuple[dict[str, np.ndarray], np.ndarray]:
@@ -166,9 +211,9 @@ def _out_of_fold(docs, labels, codes) -> tuple[dict[str, np.ndarray], np.ndarray
     for train_index, test_index in folds.split(np.arange(n)):
         train_docs = [docs[i] for i in train_index]
         test_docs = [docs[i] for i in test_index]
-        char, word = _fit_matrix(train_docs)
-        x_train = _features(train_docs, codes, char, word)
-        x_test = _features(test_docs, codes, char, word)
+        vectorizers = _fit_matrix(train_docs)
+        x_train = _features(train_docs, codes, *vectorizers)
+        x_test = _features(test_docs, codes, *vectorizers)
         for j, code in enumerate(codes):
             y = labels[train_index, j]
             if y.sum() >= 2 and (~y).sum() >= 2:
@@ -181,25 +226,49 @@ def _out_of_fold(docs, labels, codes) -> tuple[dict[str, np.ndarray], np.ndarray
     return oof, gate_oof
 
 
+def _best_decision(truth, oof_code, rule, term, allowed) -> Decision:
+    candidates = [Decision("rule", cv_f1=_f1(truth, rule))]
+    if truth.sum() >= MIN_POSITIVES:
+        for threshold in THRESHOLDS:
+            model = (oof_code >= threshold) & allowed
+            candidates.append(Decision("either", float(threshold), _f1(truth, model | rule)))
+            if truth.sum() >= MIN_POSITIVES_MODEL_ALONE:
+                candidates.append(Decision("model", float(threshold), _f1(truth, model)))
+                candidates.append(Decision("model+term", float(threshold), _f1(truth, model | term)))
+    # The lexicon's explicit problem terms ("偏小一码", "runs small") are what staff read and edit:
+    # keep them deciding unless dropping them is clearly better out of fold.
+    return max(
+        candidates,
+        key=lambda d: (d.cv_f1 + TERM_PREFERENCE * (d.strategy != "model"), d.strategy == "rule"),
+    )
+
+
 def _choose_decisions(docs, labels, codes, oof, gate_oof):
-    decisions: dict[str, Decision] = {}
+    """Per demand and per language (Chinese and English reviews word the same need differently and
+    are not equally frequent), the strategy and threshold that predict best out of fold; a language
+    with too few examples of a demand falls back to the decision over all languages."""
+    decisions: dict[str, dict[str, Decision]] = {}
     best_gate, best_total = 0.0, -1.0
+    langs = np.array([doc.lang for doc in docs])
     for gate_threshold in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5):
         gate_open = gate_oof >= gate_threshold
-        chosen: dict[str, Decision] = {}
+        chosen: dict[str, dict[str, Decision]] = {}
         tp = fp = fn = 0.0
         for j, code in enumerate(codes):
             truth = labels[:, j]
             rule = rule_predictions(docs, code)
+            term = term_predictions(docs, code)
             allowed = model_allowed(docs, code) & gate_open
-            candidates = [Decision("rule", cv_f1=_f1(truth, rule))]
-            if truth.sum() >= MIN_POSITIVES:
-                for threshold in THRESHOLDS:
-                    model = (oof[code] >= threshold) & allowed
-                    candidates.append(Decision("either", float(threshold), _f1(truth, model | rule)))
-            best = max(candidates, key=lambda d: (d.cv_f1, d.strategy == "rule"))
-            chosen[code] = best
-            predicted = _predict(best, oof[code], rule, allowed)
+            overall = _best_decision(truth, oof[code], rule, term, allowed)
+            chosen[code] = {ANY_LANGUAGE: overall}
+            predicted = _predict(overall, oof[code], rule, allowed, term)
+            for lang in DECIDED_LANGUAGES:
+                mask = langs == lang
+                if truth[mask].sum() < MIN_POSITIVES_PER_LANGUAGE:
+                    continue
+                own = _best_decision(truth[mask], oof[code][mask], rule[mask], term[mask], allowed[mask])
+                chosen[code][lang] = own
+                predicted[mask] = _predict(own, oof[code][mask], rule[mask], allowed[mask], term[mask])
             tp += float(np.sum(truth & predicted))
             fp += float(np.sum(~truth & predicted))
             fn += float(np.sum(truth & ~predicted))
@@ -210,10 +279,14 @@ def _choose_decisions(docs, labels, codes, oof, gate_oof):
 
 
 def _predict(
-    decision: Decision, probability: np.ndarray, rule: np.ndarray, allowed: np.ndarray
+    decision: Decision, probability: np.ndarray, rule: np.ndarray, allowed: np.ndarray, term: np.ndarray
 ) -> np.ndarray:
     if decision.strategy == "rule":
         return rule
+    if decision.strategy == "model":
+        return (probability >= decision.threshold) & allowed
+    if decision.strategy == "model+term":
+        return term | ((probability >= decision.threshold) & allowed)
     return rule | ((probability >= decision.threshold) & allowed)
 
 
@@ -277,8 +350,8 @@ def train_model(
     oof, gate_oof = _out_of_fold(docs, labels, codes)
     decisions, gate_threshold, cv_micro = _choose_decisions(docs, labels, codes, oof, gate_oof)
 
-    char, word = _fit_matrix(docs)
-    matrix = _features(docs, codes, char, word)
+    char, word, complaint = _fit_matrix(docs)
+    matrix = _features(docs, codes, char, word, complaint)
     estimators: dict[str, SGDClassifier] = {}
     top_terms: dict[str, frozenset[str]] = {}
     vocabulary = np.array(word.get_feature_names_out())
@@ -293,8 +366,11 @@ def train_model(
             top_terms[code] = frozenset(
                 vocabulary[i] for i in best if weights[i] > 0 and " " not in vocabulary[i]
             )
-        if code not in estimators and decisions[code].strategy != "rule":
-            decisions[code] = Decision("rule", cv_f1=decisions[code].cv_f1)
+        if code not in estimators:
+            decisions[code] = {
+                lang: d if d.strategy == "rule" else Decision("rule", cv_f1=d.cv_f1)
+                for lang, d in decisions[code].items()
+            }
     any_label = labels.any(axis=1)
     gate = _logistic().fit(matrix, any_label) if 2 <= any_label.sum() <= len(docs) - 2 else None
     report = {
@@ -302,9 +378,12 @@ def train_model(
         "cv_micro_f1": round(cv_micro, 4),
         "gate_threshold": gate_threshold,
         "decisions": {
-            c: {"strategy": d.strategy, "threshold": d.threshold, "cv_f1": round(d.cv_f1, 4)}
-            for c, d in decisions.items()
-        },  # fmt: skip
+            c: {
+                lang: {"strategy": d.strategy, "threshold": d.threshold, "cv_f1": round(d.cv_f1, 4)}
+                for lang, d in by_language.items()
+            }
+            for c, by_language in decisions.items()
+        },
         "positives": {c: int(labels[:, j].sum()) for j, c in enumerate(codes)},
     }
     return DemandModel(
@@ -312,6 +391,7 @@ def train_model(
         taxonomy_fingerprint=fingerprint,
         char_vectorizer=char,
         word_vectorizer=word,
+        complaint_vectorizer=complaint,
         estimators=estimators,
         gate=gate,
         gate_threshold=gate_threshold if gate is not None else 0.0,

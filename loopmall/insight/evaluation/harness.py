@@ -29,12 +29,19 @@ def shared_data_available() -> bool:
     return (select_items.shared_data_dir() / "online_shopping_10_cats").is_dir()
 
 
+def label_files(split: str) -> tuple[str, ...]:
+    """The label files behind a split: "train" is every training file (train and train_extra)."""
+    return select_items.TRAINING_SPLITS if split == "train" else (split,)
+
+
 def load_split(split: str) -> list[LabelledItem]:
-    """The labelled items of "train" or "eval" with their texts; [] when the texts are absent."""
+    """The labelled items of "train" (all training files) or "eval" with their texts; [] when the texts
+    are absent."""
     if not shared_data_available():
         return []
     items = []
-    for source, item_id, codes in select_items.read_labels(split):
+    rows = [row for name in label_files(split) for row in select_items.read_labels(name)]
+    for source, item_id, codes in rows:
         try:
             text = select_items.load_text(source, item_id)
         except (KeyError, FileNotFoundError, OSError):
@@ -44,10 +51,11 @@ def load_split(split: str) -> list[LabelledItem]:
 
 
 def labels_fingerprint(split: str) -> str:
-    path = select_items.LABEL_FILES[split]
-    if not path.exists():
-        return "none"
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    digest = hashlib.sha256()
+    for name in label_files(split):
+        path = select_items.LABEL_FILES[name]
+        digest.update(path.read_bytes() if path.exists() else b"none")
+    return digest.hexdigest()[:16]
 
 
 @dataclass

