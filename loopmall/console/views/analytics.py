@@ -11,11 +11,13 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from loopmall.analytics import selectors, services
+from loopmall.analytics.kpis.registry import HORIZON_LABELS
 from loopmall.analytics.warehouse import WarehouseBusy
 from loopmall.console.views.dashboard import channel_label, staff_required
 from loopmall.core import clock
@@ -36,6 +38,52 @@ SECTION_TITLES = {
     "2.1": gettext_lazy("2.1 Demand insight"),
     "2.2": gettext_lazy("2.2 Demand adaptation"),
 }
+# Where a KPI's actual comes from (Kpi.source), as staff read it.
+SOURCE_LABELS = {
+    "warehouse": pgettext_lazy("console", "warehouse"),
+    "manual": pgettext_lazy("console", "entered by staff"),
+    "insight": pgettext_lazy("console", "demand insight"),
+    "profiles": pgettext_lazy("console", "customer profiles"),
+}
+# The registry's formulas (Kpi.formula, English) as staff read them, by KPI key. Each msgid is the registry's
+# text verbatim: when the registry's wording changes, the page shows the new English rather than a stale
+# translation (test_analytics_pages says which entry to update).
+FORMULA_LABELS = {
+    "core_channel_coverage": pgettext_lazy("console", "core channels (community, mini-shop, Douyin, Xiaohongshu, video channel, live) with activity / 6"),
+    "channel_positioning_consistency": pgettext_lazy("console", "share of channel content consistent with the channel's positioning (content audit)"),
+    "channel_handbook_coverage": pgettext_lazy("console", "channels with a current operations handbook / channels in use"),
+    "content_cadence_private": pgettext_lazy("console", "distinct posts published (Post Published) in community / mini-shop per week"),
+    "content_cadence_public": pgettext_lazy("console", "distinct posts published (Post Published) on Douyin / Xiaohongshu / video channel per week"),
+    "content_match_rate": pgettext_lazy("console", "share of content views where the post's need tag matches the viewer's need tags"),
+    "content_interaction_rate": pgettext_lazy("console", "(post likes + shares + comments) / post views; change vs baseline"),
+    "activity_participation": pgettext_lazy("console", "people who joined a group buy, invite, challenge, campaign coupon or points activity / active people"),
+    "acquisition_cost": pgettext_lazy("console", "marketing spend / customers with a first paid order in the window; change vs baseline"),
+    "fission_user_conversion": pgettext_lazy("console", "invited users who paid within 30 days of joining / invited users who joined"),
+    "social_module_coverage": pgettext_lazy("console", "active people reached by a content, interaction or fission module (or a social order) / active people"),
+    "data_sync_hours": pgettext_lazy("console", "worst per-run p95 of (visible in warehouse − committed to outbox), hours"),
+    "profile_accuracy": pgettext_lazy("console", "precision of the need tags on the labelled evaluation set"),
+    "steps_to_buy": pgettext_lazy("console", "median shopping steps in the 24 h before an order is completed; change vs baseline"),
+    "payment_conversion": pgettext_lazy("console", "people who paid / people who viewed a product; change vs baseline"),
+    "after_sales_response_hours": pgettext_lazy("console", "median hours from Ticket Opened to Ticket First Response"),
+    "service_satisfaction": pgettext_lazy("console", "survey answers scoring 4–5 of 5 / survey answers"),
+    "retention": pgettext_lazy("console", "customers who paid in the previous 90 days and again in these 90 days / the former; change vs baseline"),
+    "social_interaction_rate": pgettext_lazy("console", "people who liked, commented, shared, reviewed or entered a challenge / active people; change vs baseline"),
+    "social_revenue_share": pgettext_lazy("console", "net revenue of social-channel, group-buy and referral orders / all net revenue"),
+    "repurchase_rate": pgettext_lazy("console", "customers with ≥ 2 paid orders in 90 days / customers with ≥ 1; change vs baseline"),
+    "demand_collection_coverage": pgettext_lazy("console", "feedback channels of the data contract (review, comment, questionnaire, service chat, return reason, live comment, search) delivering feedback / 7"),
+    "insight_hours": pgettext_lazy("console", "hours from feedback arriving to its demand being identified (p95)"),
+    "identification_accuracy": pgettext_lazy("console", "classification accuracy on the labelled evaluation set"),
+    "demand_response_time": pgettext_lazy("console", "median days from a demand identified to its adaptation launched; change vs baseline"),
+    "adaptation_projects_live": pgettext_lazy("console", "adaptation projects in the launched state"),
+    "demand_match_rate": pgettext_lazy("console", "identified high-frequency demands with a live adaptation / identified high-frequency demands"),
+    "adaptation_cycle_days": pgettext_lazy("console", "median days from a high-frequency demand identified to its improvement launched"),
+    "adaptation_satisfaction": pgettext_lazy("console", "satisfied answers about adapted products or services / answers"),
+    "new_product_demand_match": pgettext_lazy("console", "buyers of demand-driven new products who hold the demand / buyers"),
+    "new_product_success": pgettext_lazy("console", "demand-driven new products meeting their sales goal / launched"),
+    "demand_satisfaction": pgettext_lazy("console", "identified demands answered by a live product or service with satisfied feedback / identified demands"),
+    "team_skill_pass_rate": pgettext_lazy("console", "staff passing the skill assessment / staff assessed"),
+    "market_rank": pgettext_lazy("console", "the brand's rank among social-commerce players (industry report)"),
+}  # fmt: skip
 DEFAULT_FUNNEL = ["Products Searched", "Product Viewed", "Product Added", "Order Completed"]
 SECTION_ORDER = ["1.1", "1.2", "1.3", "1.4", "1.5", "2.1", "2.2", "timeline 6 months", "timeline 1 year",
                  "timeline 2 years", "timeline 3 years"]  # fmt: skip
@@ -68,6 +116,23 @@ def format_target(row) -> str:
     return sign + format_value(row.target, row.unit)
 
 
+def section_label(plan_section: str) -> str:
+    """The plan section or timeline horizon as staff read it, in their language."""
+    label = SECTION_TITLES.get(plan_section) or HORIZON_LABELS.get(plan_section) or plan_section
+    return str(label)
+
+
+def formula_label(key: str, formula: str) -> str:
+    """The KPI's formula in the staff member's language; the registry's own text if no label matches it."""
+    label = FORMULA_LABELS.get(key)
+    if label is None:
+        return formula
+    with translation.override("en"):
+        if str(label) != formula:  # the registry's wording changed since the label was written
+            return formula
+    return str(label)
+
+
 def _card(row) -> dict:
     return {
         "row": row,
@@ -80,7 +145,9 @@ def _card(row) -> dict:
             if (row.status == "none" and row.actual is not None)
             else STATUS_LABELS[row.status]
         ),
-        "section": SECTION_TITLES.get(row.plan_section, row.plan_section),
+        # `section_key` (the untranslated plan_section) groups and sorts; `section` is what staff read.
+        "section_key": row.plan_section,
+        "section": section_label(row.plan_section),
         "trend": {
             "x": [end.strftime("%Y-%m-%d") for end, _v in row.trend],
             "y": [value for _end, value in row.trend],
@@ -138,7 +205,14 @@ def kpi_detail(request: HttpRequest, key: str) -> HttpResponse:
     return render(
         request,
         "console/analytics/kpi_detail.html",
-        {"card": card, "row": row, "chart": chart, "today": clock.business_date()},
+        {
+            "card": card,
+            "row": row,
+            "chart": chart,
+            "today": clock.business_date(),
+            "formula": formula_label(row.key, row.formula),
+            "source": SOURCE_LABELS.get(row.source, row.source),
+        },
     )
 
 
