@@ -76,7 +76,7 @@ def quotes_for(code: str, start: datetime, end: datetime, *, count: int = QUOTES
     return out
 
 
-def _entered_at(feedback_origin: str, created_at: datetime, collected_at: datetime) -> datetime:
+def entered_at(feedback_origin: str, created_at: datetime, collected_at: datetime) -> datetime:
     """When LoopMall got the item. A live event or API call enters when it happens (so the collector's
     own delay counts); history replayed from the outbox, imports and backfills enter when loaded."""
     live = feedback_origin in (FeedbackOrigin.OUTBOX, FeedbackOrigin.API)
@@ -96,7 +96,7 @@ def _stamp_latency(start: datetime, end: datetime, now: datetime) -> dict[str, A
     rows = list(fresh.values_list("id", "origin", "created_at", "collected_at", "kind"))
     fresh.update(first_reported_at=now)
     latencies = [
-        (now - _entered_at(origin, created, collected)).total_seconds()
+        (now - entered_at(origin, created, collected)).total_seconds()
         for _, origin, created, collected, kind in rows
         if kind == FeedbackKind.TEXT
     ]
@@ -275,7 +275,7 @@ def latency_recent(*, hours: int = 24) -> dict[str, Any]:
     ).values_list("origin", "created_at", "collected_at", "first_reported_at")
     return _latency_summary(
         [
-            (reported - _entered_at(origin, created, collected)).total_seconds()
+            (reported - entered_at(origin, created, collected)).total_seconds()
             for origin, created, collected, reported in rows
         ]
     )

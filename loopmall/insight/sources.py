@@ -127,5 +127,10 @@ def sales_minor_after(*, product_ids: Iterable[int], since: datetime) -> int:
     return orders_selectors.product_sales_minor_since(product_ids=product_ids, since=since)
 
 
+def buyers_between(*, product_ids: Iterable[int], since: datetime, until: datetime) -> set[int]:
+    """Users who bought the given products (paid sales) in [since, until)."""
+    return orders_selectors.product_buyer_ids(product_ids=product_ids, since=since, until=until)
+
+
 def staff_users() -> list[tuple[int, str]]:
     return accounts_selectors.staff_active_names()

@@ -170,3 +170,19 @@ def product_sales_minor_since(*, product_ids: Iterable[int], since: datetime) ->
         sku__product_id__in=ids, order__paid_at__gte=since, order__status__in=SALE_STATUSES
     ).values_list("unit_price_minor", "quantity", "discount_minor")
     return sum(price * quantity - discount for price, quantity, discount in lines)
+
+
+def product_buyer_ids(*, product_ids: Iterable[int], since: datetime, until: datetime) -> set[int]:
+    """Users with a sale (paid, shipped, delivered or completed order) of the given products paid in
+    [since, until)."""
+    ids = [int(i) for i in product_ids]
+    if not ids:
+        return set()
+    return set(
+        OrderLine.objects.filter(
+            sku__product_id__in=ids,
+            order__paid_at__gte=since,
+            order__paid_at__lt=until,
+            order__status__in=SALE_STATUSES,
+        ).values_list("order__user_id", flat=True)
+    )
