@@ -126,3 +126,20 @@ SEARCHES_NOT_FOUND = (
     "有声书", "亲子房 含早", "宠物友好酒店", "二手笔记本", "以旧换新", "绘本 英文原版", "机械键盘 静音 红轴",
     "电脑包 防水", "无障碍客房", "发票 专票",
 )  # fmt: skip
+# What people write with the social and service events (comments under the brand's posts, after-sales
+# tickets by domain, the comment beside a satisfaction score).
+POST_COMMENTS = (
+    "这本看起来不错，已收藏", "有没有更便宜一点的版本？", "求链接", "送人合适吗？", "孩子会喜欢吗",
+    "上次买的质量很好", "什么时候再开团", "能不能出个对比测评", "价格有点高", "已下单，期待",
+    "包装能做成礼盒吗", "有没有环保一点的款",
+)  # fmt: skip
+TICKET_TEXTS = {
+    "books": ("快递一直没到，想问下进度", "收到的书有折痕", "发票怎么开", "少发了一本", "能不能换成精装版"),
+    "computers": ("电脑开机很慢，怎么处理", "充电器发热严重", "想问下保修怎么走", "键盘有个键不灵",
+                  "驱动装不上"),
+    "hotels": ("想改一下入住日期", "能不能加床", "预订后没收到确认短信", "想开发票", "可以提前入住吗"),
+}  # fmt: skip
+SURVEY_COMMENTS = {
+    True: ("客服回复很快，问题解决了", "处理得很及时", "态度很好", "满意"),
+    False: ("等了很久才有人回复", "问题没有彻底解决", "来回沟通太麻烦", "回复太慢了"),
+}

@@ -637,3 +637,24 @@ def _social_events(
     social.insert(0, "event_id", np.char.add(prefix + "E", np.arange(first_event_number,
                                                                    first_event_number + len(social)).astype(str)))  # fmt: skip
     return social
+
+
+def social_events(
+    config: SimulationConfig, users: pd.DataFrame, orders: pd.DataFrame, traits: tuple[np.ndarray, ...]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The social, growth and service events (what `simulate` adds when `config.social`) for users and
+    orders simulated elsewhere, e.g. the demo brand.
+
+    users: user_id, created_at (naive UTC), channel, invited_by (a user_id of `users` or "");
+    orders: order_id, user_id, placed_at (naive UTC), channel, coupon_code, group_buy_id, status;
+    traits: four boolean arrays aligned with `users` (price-sensitive, quality-oriented, gift, family),
+    which steer which posts people view and how they react. Times run over the `config.days` before
+    `config.as_of`. Returns the events frame (its `sku_id` values are rows of the returned catalog, the
+    posts' linked products; `score_value` on survey answers) and that catalog."""
+    epoch = config.as_of - timedelta(days=config.days)
+    catalog = _catalog(config, np.random.default_rng(1234))
+    events = _social_events(
+        config, epoch, config.days * 86400, users, orders, None, catalog, traits, first_event_number=1
+    )
+    products = catalog[[c for c in catalog.columns if not c.startswith("_")]].reset_index(drop=True)
+    return events, products

@@ -54,7 +54,7 @@ class Command(BaseCommand):
             )
             tables = ", ".join(f"{name} {count}" for name, count in counts.items() if "." not in name)
             self.say(f"demo brand built in {time.monotonic() - started:.1f} s: {tables}")
-            self._derive(started)
+            self._derive(started, seed=seed)
         else:
             self.say(f"demo brand already built ({built}); `loopmall demo --reset` rebuilds it")
         admin, shopper = logins.demo_logins_ensure()
@@ -76,9 +76,10 @@ class Command(BaseCommand):
             if status:
                 raise SystemExit(status)
 
-    def _derive(self, started: float) -> None:
+    def _derive(self, started: float, *, seed: int) -> None:
         """What the scheduler would otherwise take minutes to catch up on: demand insight over the
-        history (feedback, weekly reports), the warehouse, and customer tags."""
+        history (feedback, weekly reports), the warehouse, and customer tags; then the brand's marketing
+        spend as staff would enter it, and a first sync that copies those records (a measured sync lag)."""
         report = self._progress(started)
         steps = (
             ("demand insight: collect, classify, weekly reports", ("insight", "bootstrap")),
@@ -89,6 +90,10 @@ class Command(BaseCommand):
         for label, command in steps:
             report(label)
             call_command(*command, stdout=_Quiet(), stderr=_Quiet())
+        report("marketing spend per channel and month, as staff enter it")
+        simulator.record_marketing_spend(seed)
+        report("warehouse: sync the spend records (the first measured sync lag)")
+        call_command("warehouse", "sync", stdout=_Quiet(), stderr=_Quiet())
         report("derived data ready")
 
     def _progress(self, started: float):
