@@ -21,7 +21,7 @@ from loopmall.insight.taxonomy import Taxonomy, default_taxonomy
 
 logger = logging.getLogger(__name__)
 
-MODEL_FORMAT = 4  # bump when features or training change, so saved models are rebuilt
+MODEL_FORMAT = 5  # bump when features or training change, so saved models are rebuilt
 RULE_SCORE = 0.85  # score of a demand the lexicon found, in lexicon-only mode
 ASPECT_SCORE = 0.2  # a subject was mentioned without a complaint about it
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow
 # into a failure of its own the day the engine passes, and must then become a plain assertion.
 # Meanwhile the suite fails on any regression below the level measured now.
 REQUIRED_MICRO_F1 = 0.85
-REGRESSION_FLOOR_MICRO_F1 = 0.65
+REGRESSION_FLOOR_MICRO_F1 = 0.64
 
 
 @pytest.fixture(scope="module")
