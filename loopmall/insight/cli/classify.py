@@ -6,6 +6,7 @@ Output lines: {"id": ..., "demands": [codes], "scores": {code: 0..1}}, in input 
 Streams in batches, so memory stays flat however long the file is; a progress bar goes to stderr.
 The output is written to a temporary file next to OUT and renamed at the end: a malformed line stops
 the run with its line number and leaves OUT untouched, unless --skip-bad skips and lists such lines.
+An empty or blank line is such a malformed line: it has no id, so it cannot keep its place in the output.
 """
 
 import json
@@ -38,6 +39,11 @@ def add_arguments(parser) -> None:
 
 def parse_line(line: str) -> dict:
     """The feedback object of one input line, or BadLine naming what is wrong."""
+    # Drop the line terminator first: left in, JSON errors at the end of the line would be reported
+    # at "line 2, column 1" of the text instead of the column where the line really went wrong.
+    line = line.rstrip("\r\n")
+    if not line.strip():
+        raise BadLine("empty line")
     try:
         item = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -117,8 +123,6 @@ def run(options: dict, *, stdout, stderr) -> None:
 
             for number, line in enumerate(handle, start=1):
                 progress.update(len(line.encode("utf-8")))
-                if not line.strip():
-                    continue
                 try:
                     batch.append(parse_line(line))
                 except BadLine as exc:

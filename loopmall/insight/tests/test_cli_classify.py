@@ -43,9 +43,37 @@ def test_contract_output(tmp_path):
         assert all(0 <= score <= 1 for score in row["scores"].values())
 
 
-def test_blank_lines_are_ignored(tmp_path):
-    rows = classify(tmp_path, [json.dumps({"id": 1, "text": "太贵了"}, ensure_ascii=False), "", "   "])
-    assert [row["demands"] for row in rows] == [["price"]]
+@pytest.mark.parametrize("blank", ["", "   ", "\t"])
+def test_blank_line_is_a_bad_line(tmp_path, blank):
+    """One output line per input line: an empty line is reported by number, never dropped silently."""
+    good = json.dumps({"id": 1, "text": "太贵了"}, ensure_ascii=False)
+    source = write_lines(tmp_path / "in.jsonl", [good, blank, good])
+    target = tmp_path / "out.jsonl"
+    with pytest.raises(CommandError, match="line 2: empty line"):
+        call_command("insight", "classify", "--input", str(source), "--output", str(target), "--lexicon-only",
+                     "--no-progress")  # fmt: skip
+    assert not target.exists()
+
+
+def test_blank_lines_are_listed_with_skip_bad(tmp_path, capsys):
+    good = json.dumps({"id": 1, "text": "太贵了"}, ensure_ascii=False)
+    rows = classify(tmp_path, [good, "", good, "   "], "--skip-bad")
+    assert [row["demands"] for row in rows] == [["price"], ["price"]]
+    errors = capsys.readouterr().err
+    assert "skipped 2 bad lines" in errors
+    assert "line 2: empty line" in errors
+    assert "line 4: empty line" in errors
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", ""])
+def test_json_error_names_the_right_column(tmp_path, ending):
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id":2,"text":"bad json"' + ending, encoding="utf-8", newline="")
+    with pytest.raises(
+        CommandError, match=r"line 1: not valid JSON \(Expecting ',' delimiter at column 26\)"
+    ):
+        call_command("insight", "classify", "--input", str(source), "--output", str(tmp_path / "out.jsonl"),
+                     "--lexicon-only", "--no-progress")  # fmt: skip
 
 
 @pytest.mark.parametrize(
