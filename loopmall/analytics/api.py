@@ -5,12 +5,68 @@ from __future__ import annotations
 import json
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router
 
 from loopmall.analytics import ingest, selectors
 from loopmall.core.errors import DomainError, PermissionDenied
 
 router = Router(tags=["analytics"])
+
+# The events body is read by hand (sendBeacon posts text/plain, and errors must name index and field as
+# ingest.batch_validate words them), so it is documented here rather than declared as a ninja Schema:
+# a Schema would make ninja validate the body itself, with its own error shape.
+_TEXT = {"type": "string", "maxLength": 64}
+EVENT_SCHEMA = {
+    "type": "object",
+    "title": "ClientEvent",
+    "required": ["event_id", "name", "timestamp"],
+    "properties": {
+        "event_id": {**_TEXT, "description": "Client-made unique id; an id already received is a duplicate."},
+        "name": {**_TEXT, "description": "Event name, e.g. 'Product Viewed'; unknown names are kept."},
+        "timestamp": {
+            "oneOf": [{"type": "string", "format": "date-time"}, {"type": "number"}],
+            "description": "ISO-8601 (no offset means Asia/Shanghai) or epoch milliseconds; at most "
+            "10 minutes ahead and 30 days old.",
+        },
+        "user_id": {
+            "oneOf": [
+                {"type": "integer", "minimum": 0},
+                {"type": "string", "pattern": "^[0-9]*$"},
+                {"type": "null"},
+            ],
+            "description": "Only the signed-in shopper's own id (staff may give any user); defaults to "
+            "the signed-in user. Give user_id or anonymous_id.",
+        },
+        "anonymous_id": {
+            "type": ["string", "null"],
+            "maxLength": 64,
+            "description": "Browser/device id when not signed in.",
+        },
+        "properties": {
+            "type": ["object", "null"],
+            "additionalProperties": True,
+            "description": f"Free-form event properties, at most {ingest.MAX_PROPERTIES_BYTES} bytes as JSON.",
+        },
+        "channel": {"type": ["string", "null"], "maxLength": 32, "description": "e.g. mini_shop"},
+    },
+}
+EVENTS_BODY_SCHEMA = {
+    "type": "object",
+    "title": "EventBatch",
+    "required": ["batch"],
+    "properties": {
+        "batch": {"type": "array", "minItems": 1, "maxItems": ingest.MAX_BATCH, "items": EVENT_SCHEMA},
+    },
+}
+EVENTS_REQUEST_BODY = {
+    "required": True,
+    "description": "A batch of events; read as JSON whatever the content type (sendBeacon sends text/plain).",
+    "content": {
+        "application/json": {"schema": EVENTS_BODY_SCHEMA},
+        "text/plain": {"schema": EVENTS_BODY_SCHEMA},
+    },
+}
 
 
 def _client_key(request: HttpRequest) -> str:
@@ -32,13 +88,14 @@ def _client_key(request: HttpRequest) -> str:
         '"anonymous_id", "properties", "channel"}]}, at most 500 events. Events already received '
         "(same event_id) are counted as duplicates. Unknown names are kept. Rate-limited per client (429)."
     ),
+    openapi_extra={"requestBody": EVENTS_REQUEST_BODY},
 )
 def events_post(request: HttpRequest):
     try:
         # sendBeacon posts text/plain; read the body as JSON whatever the content type says.
         payload = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError) as exc:
-        raise DomainError("The body is not valid JSON.", field="batch") from exc
+        raise DomainError(_("The body is not valid JSON."), field="batch") from exc
     user = getattr(request, "user", None)
     signed_in = user is not None and user.is_authenticated
     result = ingest.events_ingest(

@@ -102,3 +102,28 @@ def test_rate_limited_per_client(client, settings):
     assert response.json()["error"]["code"] == "rate_limited"
     # another client is not affected
     assert post(client, [event()], REMOTE_ADDR="10.0.0.2").status_code == 202
+
+
+def test_invalid_json_message_is_translated(client):
+    response = client.post(URL, data="not json", content_type="application/json")
+    assert response.json()["error"]["message"] == "请求体不是有效的 JSON。"
+    response = client.post(URL, data="not json", content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.json()["error"]["message"] == "The body is not valid JSON."
+
+
+def test_openapi_documents_the_batch_body(client):
+    spec = client.get("/api/v1/openapi.json").json()
+    operation = spec["paths"][URL]["post"]
+    body = operation["requestBody"]
+    assert body["required"] is True
+    schema = body["content"]["application/json"]["schema"]
+    assert schema["required"] == ["batch"]
+    batch = schema["properties"]["batch"]
+    assert batch["type"] == "array"
+    assert batch["maxItems"] == 500
+    item = batch["items"]
+    assert set(item["required"]) == {"event_id", "name", "timestamp"}
+    assert {"event_id", "name", "timestamp", "user_id", "anonymous_id", "properties", "channel"} <= set(
+        item["properties"]
+    )
+    assert "text/plain" in body["content"]  # sendBeacon posts text/plain
