@@ -40,10 +40,14 @@ TABS = [
 ]
 
 
+def _language(request: HttpRequest) -> str:
+    return (getattr(request, "LANGUAGE_CODE", "zh-hans") or "zh-hans").lower()
+
+
 def _context(request: HttpRequest, tab: str, **extra) -> dict:
     services.taxonomy_ensure_seeded()
     names = {d.code: d for d in selectors.demands_all()}
-    language = (getattr(request, "LANGUAGE_CODE", "zh-hans") or "zh-hans").lower()
+    language = _language(request)
     labels = {
         code: (d.name_zh if language.startswith("zh") else (d.name_en or d.name_zh))
         for code, d in names.items()
@@ -82,18 +86,20 @@ def overview(request: HttpRequest) -> HttpResponse:
     stored = selectors.report_get(week)
     data = stored.payload if stored else None
     chart = None
+    zh = _language(request).startswith("zh")
     if data:
         trend = data["trend"]
         top_codes = [d["code"] for d in data["top_demands"][:6]]
         chart = {
             "weeks": trend["weeks"],
             "series": [
-                {"code": c, "name": data_name(data, c), "share": trend["share"].get(c, [])} for c in top_codes
+                {"code": c, "name": data_name(data, c, zh=zh), "share": trend["share"].get(c, [])}
+                for c in top_codes
             ],
             "top": [
                 {
                     "code": d["code"],
-                    "name": d["name_zh"],
+                    "name": _row_name(d, zh=zh),
                     "share": d["share"],
                     "previous": d["previous_share"],
                     "high": d["is_high_frequency"],
@@ -122,10 +128,17 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
 
 
-def data_name(data: dict, code: str) -> str:
+def _row_name(row: dict, *, zh: bool) -> str:
+    """A report row's demand name in the viewer's language (name_en falls back to name_zh, then the code)."""
+    if zh:
+        return row.get("name_zh") or row["code"]
+    return row.get("name_en") or row.get("name_zh") or row["code"]
+
+
+def data_name(data: dict, code: str, *, zh: bool = True) -> str:
     for row in data.get("top_demands", []):
         if row["code"] == code:
-            return row["name_zh"]
+            return _row_name(row, zh=zh)
     return code
 
 
@@ -438,6 +451,7 @@ def board_view(request: HttpRequest) -> HttpResponse:
             columns=[
                 (status, label, columns[status]) for status, label in contracts.ADAPTATION_STATUS_CHOICES
             ],
+            status_labels=dict(contracts.ADAPTATION_STATUS_CHOICES),
             forward=board.FORWARD,
             transitions=board.TRANSITIONS,
             score=board.scorecard(),

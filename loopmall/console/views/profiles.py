@@ -8,14 +8,17 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from loopmall.console.views.dashboard import staff_required
 from loopmall.core.errors import DomainError, NotFound
+from loopmall.insight import contracts as insight_contracts
 from loopmall.insight import selectors as insight_selectors
 from loopmall.orders import selectors as orders_selectors
 from loopmall.profiles import segments as segment_rules
 from loopmall.profiles import selectors, services
+from loopmall.profiles.models import TagKind
 
 LIFECYCLES = ("new", "active", "dormant", "churned")
 SEGMENT_EXAMPLE = {
@@ -26,6 +29,52 @@ SEGMENT_EXAMPLE = {
         {"type": "bought", "within_days": 14, "negate": True},
     ],
 }
+
+
+# What staff read for each tag code profiles computes (need tags, lifecycle, RFM segments, fission roles).
+# Codes not listed here (a new tag) show as themselves.
+TAG_LABELS = {
+    "price_sensitive": pgettext_lazy("console", "Price-sensitive"),
+    "quality_oriented": pgettext_lazy("console", "Quality-oriented"),
+    "scenario_gift": pgettext_lazy("console", "Buys gifts"),
+    "scenario_family": pgettext_lazy("console", "Buys for the family"),
+    "new": pgettext_lazy("console", "New"),
+    "active": pgettext_lazy("console", "Active"),
+    "dormant": pgettext_lazy("console", "Dormant"),
+    "churned": pgettext_lazy("console", "Churned"),
+    "inviter": pgettext_lazy("console", "Inviter"),
+    "group_buy_starter": pgettext_lazy("console", "Group-buy starter"),
+    "sharer": pgettext_lazy("console", "Sharer"),
+    "rfm_important_value": pgettext_lazy("console", "RFM: important value"),
+    "rfm_important_develop": pgettext_lazy("console", "RFM: important to develop"),
+    "rfm_important_retain": pgettext_lazy("console", "RFM: important to retain"),
+    "rfm_important_win_back": pgettext_lazy("console", "RFM: important to win back"),
+    "rfm_general_value": pgettext_lazy("console", "RFM: general value"),
+    "rfm_general_develop": pgettext_lazy("console", "RFM: general, to develop"),
+    "rfm_general_retain": pgettext_lazy("console", "RFM: general, to retain"),
+    "rfm_general_win_back": pgettext_lazy("console", "RFM: general, to win back"),
+}
+RFM_LABELS = {code[len("rfm_") :]: label for code, label in TAG_LABELS.items() if code.startswith("rfm_")}
+# profiles' need-tag definitions, marked here so makemessages keeps their translations in the console
+# catalog; _definitions() looks each one up by its English text, so a reworded definition shows in English
+# until it is translated again, never with a stale translation.
+_DEFINITIONS_MARKED = (
+    pgettext_lazy(
+        "console",
+        "Buying responds to price: most orders use a discount, coupon, flash sale or group buy, "
+        "or the cheapest tier of a category.",
+    ),
+    pgettext_lazy(
+        "console",
+        "Buys the premium tier or the top price quartile of a category at full price, rarely with discounts.",
+    ),
+    pgettext_lazy("console", "Buys for others: gift wrap, ships to other people, gift sets."),
+    pgettext_lazy("console", "Buys mother-and-baby, kids' or family categories and kits."),
+)
+
+
+def _definitions() -> dict[str, str]:
+    return {code: pgettext("console", text) for code, text in selectors.NEED_TAG_DEFINITIONS.items()}
 
 
 def _int(value: str | None) -> int | None:
@@ -46,7 +95,7 @@ def customers(request: HttpRequest) -> HttpResponse:
     page = selectors.customers_for_console(filters=filters, page=_int(request.GET.get("page")) or 1)
     counts = selectors.tag_counts()
     chart = {
-        "labels": [c["tag"] for c in counts if c["kind"] == "need"],
+        "labels": [str(TAG_LABELS.get(c["tag"], c["tag"])) for c in counts if c["kind"] == "need"],
         "values": [c["users"] for c in counts if c["kind"] == "need"],
     }
     return render(
@@ -59,6 +108,8 @@ def customers(request: HttpRequest) -> HttpResponse:
             "need_chart": chart,
             "segments": selectors.segments_list(),
             "lifecycles": LIFECYCLES,
+            "tag_labels": TAG_LABELS,
+            "kind_labels": dict(TagKind.choices),
             "last_run": selectors.last_run(),
         },
     )
@@ -108,7 +159,10 @@ def customer_detail(request: HttpRequest, user_id: int) -> HttpResponse:
             "profile": selectors.customer_profile(user=customer),
             "need_tags": [t for t in tags if t.kind == "need"],
             "other_tags": [t for t in tags if t.kind != "need"],
-            "definitions": selectors.NEED_TAG_DEFINITIONS,
+            "definitions": _definitions(),
+            "tag_labels": TAG_LABELS,
+            "rfm_labels": RFM_LABELS,
+            "channel_labels": dict(insight_contracts.CHANNEL_CHOICES),
             "orders": orders_selectors.orders_for_buyer(user=customer)[:30],
             "social": selectors.customer_social_activity(user=customer),
             "feedback": feedback,
