@@ -1,8 +1,9 @@
 """Emerging demands: what customers complain about that the taxonomy does not cover yet.
 
 Feedback the classifier covers badly (no demand, or a weak one) but that reads as a complaint (a rating
-of 3 or less, complaint words, a return reason, a ticket) is clustered: tokens from the text engine,
-TF-IDF, then NMF topics. Each cluster is named by its top terms and shown with 3 representative
+of 2 or less, a return reason, a ticket, or complaint words in a text that does not read as praise) is
+clustered: tokens from the text engine without stop-words and opinion words, TF-IDF, then NMF topics.
+Each cluster is named by its top topic terms and shown with up to 3 representative complaining
 quotes (masked). Staff promote a cluster to a demand in one click; its top terms seed the lexicon.
 
 Vectors come from an `EmbeddingBackend`; TF-IDF over the engine's tokens is the one that always works
@@ -15,6 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 import numpy as np
 from django.db import transaction
@@ -45,6 +47,16 @@ _COMPLAINT = re.compile(
     re.IGNORECASE,
 )
 _NOISE_TOKEN = re.compile(r"^[\W\d_]+$")
+# Words too general to name a topic, beyond the text engine's stop-words and the taxonomy's opinion
+# words: pronouns, negators, degree words, fillers. "孩子·喜欢·自己·本书" says nothing a buyer could act on.
+_GENERIC_WORDS = frozenset(
+    str.split(
+        "自己 没有 没 不 不是 不会 不能 非常 很 太 挺 比较 特别 真的 真 还是 就是 还 也是 但是 不过 而且 所以 因为 "
+        "觉得 感觉 可以 一下 一些 一点 有点 有些 什么 这样 那样 这么 那么 怎么 时候 现在 已经 一直 一样 东西 "
+        "这本 本书 这家 这款 这个 那个 一次 第一次 还有 然后 其实 应该 可能 知道 看到 买 买了 用 用了 说 "
+        "not no never very really just also much more some thing things one get got would could"
+    )
+)
 
 
 class EmbeddingBackend:
@@ -103,17 +115,56 @@ class Cluster:
         return " · ".join(self.terms[:4])
 
 
+@cache
+def _matcher():
+    from loopmall.insight.classifier.lexicon import LexiconMatcher
+    from loopmall.insight.taxonomy import default_taxonomy
+
+    return LexiconMatcher(default_taxonomy())
+
+
+@cache
+def naming_stopwords() -> frozenset[str]:
+    """Words a cluster is never named by: stop-words, the taxonomy's opinion words, generic words."""
+    from loopmall.insight.taxonomy import default_opinions
+    from loopmall.insight.text.segment import EN_STOPWORDS, ZH_STOPWORDS
+
+    opinions = default_opinions()
+    words = {w.lower() for group in opinions.__dict__.values() for w in group}
+    return frozenset(words | ZH_STOPWORDS | EN_STOPWORDS | _GENERIC_WORDS)
+
+
+def reads_as_praise(text: str, lang: str | None) -> bool:
+    """The lexicon finds a positive opinion and nothing negative: no negative opinion, no problem term
+    outside a praising clause ("不错，服务很好，没有问题", "孩子很喜欢", "上门安装很快"). A wish word or a
+    negator alone does not make such a text a complaint."""
+    from loopmall.insight.classifier.prepare import prepare
+
+    doc = prepare(text, lang or None, _matcher())
+    if any(e.is_negative or (e.terms and not e.is_positive) for e in doc.evidence):
+        return False
+    return any(e.is_positive for e in doc.evidence)
+
+
+def complains(feedback: Feedback) -> bool:
+    """The feedback complains: a complaint channel, a rating of 2 or less, or complaint words in a text
+    that does not read as praise (a rating of 4 or 5 with praise words is praise whatever else it says)."""
+    if feedback.channel in COMPLAINT_CHANNELS:
+        return True
+    if feedback.rating is not None and feedback.rating <= 2:
+        return True
+    if not _COMPLAINT.search(feedback.text or ""):
+        return False
+    return not reads_as_praise(feedback.text, feedback.lang)
+
+
 def is_badly_covered(feedback: Feedback) -> bool:
     """No demand or only a weak one, yet it reads as a complaint."""
     if feedback.kind != FeedbackKind.TEXT or feedback.lang not in ("zh", "en", ""):
         return False
     if feedback.max_score >= WEAK_SCORE:
         return False
-    if feedback.channel in COMPLAINT_CHANNELS:
-        return True
-    if feedback.rating is not None and feedback.rating <= 2:
-        return True
-    return bool(_COMPLAINT.search(feedback.text))
+    return complains(feedback)
 
 
 def candidates(*, days: int = 28, limit: int = MAX_ITEMS) -> list[Feedback]:
@@ -133,12 +184,15 @@ def candidates(*, days: int = 28, limit: int = MAX_ITEMS) -> list[Feedback]:
 
 
 def _tokens(feedback: Sequence[Feedback]) -> list[list[str]]:
+    """Topic words of each text: no noise, no stop-words, no opinion or generic words, so clusters
+    form (and are named) around what is complained about, not how."""
+    skip = naming_stopwords()
     out = []
     for item in feedback:
         tokens = [
             t
             for t in engine.tokenize(item.text, item.lang or None)
-            if len(t) >= 2 and not _NOISE_TOKEN.match(t)
+            if len(t) >= 2 and not _NOISE_TOKEN.match(t) and t.lower() not in skip
         ]
         out.append(tokens)
     return out
@@ -180,11 +234,15 @@ def cluster_feedback(
         if len(members) < MIN_CLUSTER:
             continue
         centroid = np.asarray(naming_matrix[members].mean(axis=0)).ravel()
-        top = [terms[i] for i in centroid.argsort()[::-1][:8] if centroid[i] > 0]
+        skip = naming_stopwords()
+        ranked = (terms[i] for i in centroid.argsort()[::-1] if centroid[i] > 0)
+        top = [t for t in ranked if t.lower() not in skip][:8]
         order = members[np.argsort(-weights[members, topic])]
         quotes, seen = [], set()
         for index in order:
             text = items[index].text.strip()
+            if not complains(items[index]):  # a quote shows the complaint, never praise
+                continue
             if text not in seen:
                 seen.add(text)
                 quotes.append(items[index].id)

@@ -117,3 +117,56 @@ def test_too_little_feedback_gives_no_clusters(fake_engine):
 def test_backends_are_pluggable():
     assert "tfidf" in emerging.available_backends()
     assert isinstance(emerging.TfidfBackend(), emerging.EmbeddingBackend)
+
+
+PRAISE = [
+    "上门安装很快，师傅很好，没有任何问题，非常满意",
+    "孩子很喜欢，自己也喜欢，上门安装没有收费，不错",
+    "服务不错，酒店很干净，没有噪音，上门安装也很好",
+    "不错，服务很好，没有什么可挑剔的，安装师傅很棒",
+    "很满意，上门安装及时，没有一点麻烦",
+    "孩子喜欢这本书，自己看了也觉得不错，没有失望",
+]
+
+
+def test_praise_with_wish_words_is_not_a_complaint():
+    now = clock.now()
+    for text in PRAISE:
+        item = Feedback(channel=Channel.REVIEW, text=text, rating=5, lang="zh", max_score=0.0, created_at=now)
+        assert not emerging.is_badly_covered(item), text
+    # a low rating is a complaint whatever the words
+    assert emerging.is_badly_covered(
+        Feedback(channel=Channel.REVIEW, text=PRAISE[0], rating=1, lang="zh", max_score=0.0, created_at=now)
+    )
+
+
+def test_praise_never_becomes_a_quote(fake_engine):
+    _feedback(UNCOVERED, prefix="a")
+    _feedback(OTHER, prefix="b")
+    _feedback(PRAISE, rating=5, prefix="p")
+    praise_ids = set(Feedback.objects.filter(external_id__startswith="p").values_list("id", flat=True))
+    clusters = emerging.emerging_refresh()
+    assert clusters
+    for cluster in clusters:
+        assert not praise_ids & set(cluster.quote_ids)
+        assert not praise_ids & set(cluster.feedback_ids)
+    # even when praise is handed to the clustering directly, it is never quoted
+    found = emerging.cluster_feedback(list(Feedback.objects.order_by("id")))
+    assert found
+    for cluster in found:
+        assert cluster.quote_ids
+        assert not praise_ids & set(cluster.quote_ids)
+
+
+def test_cluster_labels_hold_no_stopword(fake_engine):
+    _feedback([f"孩子喜欢，自己也喜欢，就是没有上门安装{n}" for n in range(6)], prefix="a")
+    _feedback([f"不错，服务没有夜间模式，自己觉得不错{n}" for n in range(6)], prefix="b")
+    found = emerging.cluster_feedback(list(Feedback.objects.order_by("id")))
+    assert found
+    skip = emerging.naming_stopwords()
+    for word in ("孩子", "喜欢", "自己", "不错", "没有", "的", "很"):
+        assert word in skip or word == "孩子"
+    for cluster in found:
+        assert cluster.terms
+        assert not [t for t in cluster.terms if t in skip], cluster.label
+        assert not {"喜欢", "自己", "不错", "没有"} & set(cluster.label.split(" · "))
