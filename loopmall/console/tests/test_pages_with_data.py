@@ -14,7 +14,7 @@ from django.urls import get_resolver
 from loopmall.console.tests import factories as f
 from loopmall.core import clock
 from loopmall.insight import board, collectors, report, services, weeks
-from loopmall.insight.models import AdaptationStatus, DemandDefinition, Feedback
+from loopmall.insight.models import AdaptationStatus, DemandDefinition, Feedback, FeedbackDemand
 from loopmall.insight.tests import shop
 from loopmall.profiles.models import Segment, UserProfile, UserTag
 
@@ -63,9 +63,16 @@ def world(monkeypatch):
     shop.install_fake_engine(monkeypatch)
     now = clock.now()
     customer = f.user_make("13700000077")
+    customer.channel = "douyin"
+    customer.save(update_fields=["channel"])
     product = f.product_make("保温杯", price_minor=5990, code="CUP-1")
     order = f.order_make(
-        customer, placed_at=now - timedelta(days=2), status="paid", lines=[(product, 5990, 1)], number="LM-77"
+        customer,
+        placed_at=now - timedelta(days=2),
+        status="paid",
+        channel="douyin",
+        lines=[(product, 5990, 1)],
+        number="LM-77",
     )
     UserProfile.objects.create(user=customer, lifecycle="active", rfm_segment="important_value", orders=1,
                                revenue_minor=5990, computed_at=now)  # fmt: skip
@@ -82,6 +89,12 @@ def world(monkeypatch):
     collectors.collect()
     services.feedback_classify_new()
     report.report_generate(weeks.week_of(now))
+    # After classification, so the stand-in classifier does not relabel it.
+    said = Feedback.objects.create(
+        channel="review", external_id="r-77", user=customer, product=product, rating=2, text="盒子坏了",
+        created_at=now - timedelta(days=1), collected_at=now,
+    )  # fmt: skip
+    FeedbackDemand.objects.create(feedback=said, code="packaging")
     services.taxonomy_ensure_seeded()
     code = DemandDefinition.objects.order_by("id").values_list("code", flat=True).first()
     card = board.adaptation_create(demand_code=code, title="加厚纸箱")
@@ -138,11 +151,20 @@ def test_customer_360_reads_tags_and_channels_in_chinese(world):
     text = _visible(html)
     assert "浏览未购买" in text
     assert "viewed_not_bought" not in text
-    for label in ["价格敏感", "活跃", "邀请者", "RFM：重要价值客户"]:
+    for label in ["价格敏感", "活跃", "邀请者", "重要价值客户"]:
         assert label in text
     for code in ["price_sensitive", "inviter", "important_value"]:
         assert code not in text
     assert "购买受价格驱动" in text  # the need tag's definition
+    assert "抖音" in text  # came from, and the order's channel
+    assert "douyin" not in text
+    packaging = DemandDefinition.objects.get(code="packaging")
+    assert packaging.name_zh in text
+    english = _visible(
+        _speak(world["client"], "en").get(f"/console/profiles/{world['customer'].id}/").content.decode()
+    )
+    assert packaging.name_en in english
+    assert "Viewed, not bought" in english
 
 
 def test_customers_list_shows_tag_names_not_codes(world):

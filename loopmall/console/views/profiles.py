@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from loopmall.console.views.dashboard import staff_required
+from loopmall.console.views.dashboard import CHANNEL_LABELS, staff_required
 from loopmall.core.errors import DomainError, NotFound
 from loopmall.insight import contracts as insight_contracts
 from loopmall.insight import selectors as insight_selectors
@@ -45,14 +45,14 @@ TAG_LABELS = {
     "inviter": pgettext_lazy("console", "Inviter"),
     "group_buy_starter": pgettext_lazy("console", "Group-buy starter"),
     "sharer": pgettext_lazy("console", "Sharer"),
-    "rfm_important_value": pgettext_lazy("console", "RFM: important value"),
-    "rfm_important_develop": pgettext_lazy("console", "RFM: important to develop"),
-    "rfm_important_retain": pgettext_lazy("console", "RFM: important to retain"),
-    "rfm_important_win_back": pgettext_lazy("console", "RFM: important to win back"),
-    "rfm_general_value": pgettext_lazy("console", "RFM: general value"),
-    "rfm_general_develop": pgettext_lazy("console", "RFM: general, to develop"),
-    "rfm_general_retain": pgettext_lazy("console", "RFM: general, to retain"),
-    "rfm_general_win_back": pgettext_lazy("console", "RFM: general, to win back"),
+    "rfm_important_value": pgettext_lazy("console", "Important value"),
+    "rfm_important_develop": pgettext_lazy("console", "Important, to develop"),
+    "rfm_important_retain": pgettext_lazy("console", "Important, to retain"),
+    "rfm_important_win_back": pgettext_lazy("console", "Important, to win back"),
+    "rfm_general_value": pgettext_lazy("console", "General value"),
+    "rfm_general_develop": pgettext_lazy("console", "General, to develop"),
+    "rfm_general_retain": pgettext_lazy("console", "General, to retain"),
+    "rfm_general_win_back": pgettext_lazy("console", "General, to win back"),
 }
 RFM_LABELS = {code[len("rfm_") :]: label for code, label in TAG_LABELS.items() if code.startswith("rfm_")}
 # profiles' need-tag definitions, marked here so makemessages keeps their translations in the console
@@ -110,6 +110,7 @@ def customers(request: HttpRequest) -> HttpResponse:
             "lifecycles": LIFECYCLES,
             "tag_labels": TAG_LABELS,
             "kind_labels": dict(TagKind.choices),
+            "channel_labels": CHANNEL_LABELS,
             "last_run": selectors.last_run(),
         },
     )
@@ -151,6 +152,10 @@ def customer_detail(request: HttpRequest, user_id: int) -> HttpResponse:
         for f in insight_selectors.feedback_list().filter(user_id=customer.id)[:20]
     ]
     behaviour = selectors.customer_behaviour_counts(user=customer)
+    zh = (getattr(request, "LANGUAGE_CODE", "") or "zh-hans").lower().startswith("zh")
+    demand_labels = {
+        d.code: (d.name_zh if zh else (d.name_en or d.name_zh)) for d in insight_selectors.demands_all()
+    }
     return render(
         request,
         "console/profiles/customer.html",
@@ -162,7 +167,9 @@ def customer_detail(request: HttpRequest, user_id: int) -> HttpResponse:
             "definitions": _definitions(),
             "tag_labels": TAG_LABELS,
             "rfm_labels": RFM_LABELS,
-            "channel_labels": dict(insight_contracts.CHANNEL_CHOICES),
+            "channel_labels": CHANNEL_LABELS,
+            "feedback_channel_labels": dict(insight_contracts.CHANNEL_CHOICES),
+            "demand_labels": demand_labels,
             "orders": orders_selectors.orders_for_buyer(user=customer)[:30],
             "social": selectors.customer_social_activity(user=customer),
             "feedback": feedback,
