@@ -289,7 +289,10 @@ def get_classifier(taxonomy: Taxonomy | None = None, *, train_if_missing: bool =
     taxonomy = taxonomy or default_taxonomy()
     corrections = saved_corrections()
     path = model_path(taxonomy, corrections)
-    key = str(path)
+    # The file name is a digest of everything the model is made from (format, taxonomy, labels,
+    # corrections), so one process shares a model across var directories (the test suite uses many)
+    # instead of training it again for each.
+    key = path.name
     with _cache_lock:
         if key in _cache:
             return _cache[key]
@@ -301,11 +304,12 @@ def get_classifier(taxonomy: Taxonomy | None = None, *, train_if_missing: bool =
                 logger.warning("insight: ignoring saved model %s (%s)", path, exc)
         if classifier is None:
             classifier = DemandClassifier(taxonomy)
-            if train_if_missing:
-                try:
-                    classifier.train(corrections)
-                except ValueError as exc:
-                    logger.warning("insight: demand classifier runs on lexicon rules only: %s", exc)
+            if not train_if_missing:
+                return classifier  # not cached: a later call may still train
+            try:
+                classifier.train(corrections)
+            except ValueError as exc:
+                logger.warning("insight: demand classifier runs on lexicon rules only: %s", exc)
         _cache[key] = classifier
         return classifier
 
