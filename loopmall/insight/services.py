@@ -70,7 +70,9 @@ def feedback_check(item: FeedbackInput) -> None:
         raise DomainError(_("feedback_id is required (at most 128 characters)"), field="feedback_id")
     if item.rating is not None and not 1 <= int(item.rating) <= 5:
         raise DomainError(_("rating must be between 1 and 5"), field="rating")
-    if item.channel not in BEHAVIOUR_CHANNELS and not (item.text or "").strip():
+    rated_answer = item.channel == Channel.QUESTIONNAIRE and item.rating is not None
+    if item.channel not in BEHAVIOUR_CHANNELS and not rated_answer and not (item.text or "").strip():
+        # a questionnaire answer may be a score alone (it still counts for satisfaction)
         raise DomainError(_("text is required"), field="text")
     if len(item.text or "") > MAX_TEXT:
         raise DomainError(_("text is longer than %(n)d characters") % {"n": MAX_TEXT}, field="text")

@@ -126,3 +126,32 @@ def test_review_backfill_and_event_do_not_double_count(world, fake_engine):
     collectors.collect()
     assert collectors.backfill_reviews() == 0
     assert Feedback.objects.filter(channel=Channel.REVIEW).count() == 1
+
+
+def test_score_only_survey_answer_is_kept_for_satisfaction(world, fake_engine):
+    # The contract's Survey Answered may carry a score and no words; it must not stop the collector.
+    now = clock.now()
+    shop.emit("Survey Answered", at=now, user_id=world["user"].id, answer_id=2, score=5)
+    shop.emit("Survey Answered", at=now, user_id=world["user"].id, answer_id=3)  # neither: nothing to keep
+    shop.emit("Comment Posted", at=now, user_id=world["user"].id, comment_id=8, text="快递太慢了", post_id=3)
+
+    collectors.collect()
+
+    answer = Feedback.objects.get(channel=Channel.QUESTIONNAIRE)
+    assert (answer.external_id, answer.rating, answer.text) == ("2", 5, "")
+    assert Feedback.objects.filter(channel=Channel.COMMENT).count() == 1
+    services.feedback_classify_new()
+    answer.refresh_from_db()
+    assert answer.status == FeedbackStatus.CLASSIFIED
+    assert not answer.demands.exists()
+
+
+def test_a_text_less_answer_without_a_score_is_refused_by_the_api_check():
+    from loopmall.core.errors import DomainError
+
+    item = services.FeedbackInput(
+        channel=Channel.QUESTIONNAIRE, external_id="q1", text="", created_at=clock.now()
+    )
+    with pytest.raises(DomainError) as excinfo:
+        services.feedback_check(item)
+    assert excinfo.value.field == "text"
