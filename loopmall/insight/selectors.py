@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
@@ -219,3 +221,29 @@ def pipeline_status() -> dict[str, int]:
     )
     counts["with_demand"] = FeedbackDemand.objects.values("feedback_id").distinct().count()
     return counts
+
+
+def feedback_for_warehouse() -> Iterator[dict[str, Any]]:
+    """Every feedback item as the analytics warehouse's `feedback` rows (its sync copies them whole):
+    id, channel, time, user, product, rating, language and the demand codes found in it."""
+    demands: dict[int, list[str]] = {}
+    for feedback_id, code in (
+        FeedbackDemand.objects.order_by("feedback_id", "code")
+        .values_list("feedback_id", "code")
+        .iterator(chunk_size=5000)
+    ):
+        demands.setdefault(feedback_id, []).append(code)
+    rows = Feedback.objects.order_by("id").values_list(
+        "id", "channel", "created_at", "user_id", "product_id", "rating", "lang"
+    )
+    for pk, channel, created_at, user_id, product_id, rating, lang in rows.iterator(chunk_size=5000):
+        yield {
+            "feedback_id": pk,
+            "channel": channel,
+            "created_at": created_at,
+            "user_id": user_id,
+            "product_id": product_id,
+            "rating": rating,
+            "lang": lang or None,
+            "demands": demands.get(pk, []),
+        }
