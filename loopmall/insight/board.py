@@ -72,7 +72,10 @@ def adaptation_create(
     sales_target_minor: int | None = None,
     note: str = "",
     by_user_id: int | None = None,
+    at: datetime | None = None,
 ) -> Adaptation:
+    """A new card for a demand. `at` records a card identified in the past (a brand's history brought in
+    by an import or the demo); it may not lie in the future."""
     if not DemandDefinition.objects.filter(code=demand_code).exists():
         raise DomainError(_("unknown demand code"), field="demand_code")
     if not (title or "").strip():
@@ -83,7 +86,7 @@ def adaptation_create(
         raise DomainError(_("the sales target cannot be negative"), field="sales_target_minor")
     if adaptation_type == AdaptationType.NEW_PRODUCT and not sales_target_minor:
         raise DomainError(_("a new product needs a sales target"), field="sales_target_minor")
-    now = clock.now()
+    now = _moment(at)
     with transaction.atomic():
         card = Adaptation.objects.create(
             demand_code=demand_code, title=title.strip()[:200], owner_id=owner_id, adaptation_type=adaptation_type,
@@ -95,22 +98,38 @@ def adaptation_create(
             "Demand Adaptation Created",
             properties={"adaptation_id": card.id, "demand": demand_code, "type": adaptation_type,
                         "owner_id": owner_id, "due_date": card.due_date.isoformat()},
-            user_id=by_user_id, aggregate=("adaptation", card.id),
+            user_id=by_user_id, aggregate=("adaptation", card.id), occurred_at=now,
         )  # fmt: skip
     return card
 
 
-def adaptation_move(*, adaptation_id: int, to: str, by_user_id: int | None = None) -> Adaptation:
-    """Move a card along the board; measuring computes the outcome."""
+def _moment(at: datetime | None) -> datetime:
+    now = clock.now()
+    if at is None:
+        return now
+    if at.tzinfo is None or at > now:
+        raise DomainError(_("at must be a past time with a zone"), field="at")
+    return at
+
+
+def adaptation_move(
+    *, adaptation_id: int, to: str, by_user_id: int | None = None, at: datetime | None = None
+) -> Adaptation:
+    """Move a card along the board; measuring computes the outcome (as of `at` for a past move, which
+    may not come before the card's previous step)."""
     if to not in S.values:
         raise DomainError(_("unknown board column"), field="to")
+    moment = _moment(at)
     with transaction.atomic():
         card = Adaptation.objects.select_for_update().filter(id=adaptation_id).first()
         if card is None:
             raise NotFound(_("no such adaptation"), field="adaptation_id")
         if not can_move(card.status, to):
             raise Conflict(_("cannot move from %(a)s to %(b)s") % {"a": card.status, "b": to}, field="to")
-        now = clock.now()
+        steps = [card.identified_at, card.adapting_at, card.launched_at, card.measured_at, card.closed_at]
+        if moment < max(step for step in steps if step is not None):
+            raise DomainError(_("at must not come before the card's previous step"), field="at")
+        now = moment
         previous = card.status
         card.status = to
         fields = ["status"]
@@ -128,7 +147,7 @@ def adaptation_move(*, adaptation_id: int, to: str, by_user_id: int | None = Non
             "Demand Adaptation Moved",
             properties={"adaptation_id": card.id, "demand": card.demand_code, "from": previous, "to": to,
                         **({"outcome": card.outcome} if to == S.MEASURED else {})},
-            user_id=by_user_id, aggregate=("adaptation", card.id),
+            user_id=by_user_id, aggregate=("adaptation", card.id), occurred_at=now,
         )  # fmt: skip
     return card
 

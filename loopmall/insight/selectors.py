@@ -247,3 +247,14 @@ def feedback_for_warehouse() -> Iterator[dict[str, Any]]:
             "lang": lang or None,
             "demands": demands.get(pk, []),
         }
+
+
+def demand_top_products(code: str, *, limit: int = 3) -> list[int]:
+    """The products whose feedback carries demand `code` most often (most first)."""
+    rows = (
+        FeedbackDemand.objects.filter(code=code, feedback__product_id__isnull=False)
+        .values("feedback__product_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "feedback__product_id")[:limit]
+    )
+    return [r["feedback__product_id"] for r in rows]

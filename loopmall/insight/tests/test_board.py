@@ -148,3 +148,27 @@ def test_new_product_success_is_sales_against_target(fake_engine):
     assert card.outcome["sales_minor"] == 30000
     assert card.outcome["success"] is True
     assert board.scorecard().new_product_success_rate == 1.0
+
+
+def test_past_moves_keep_their_moments_in_order(fake_engine):
+    now = clock.now()
+    card = board.adaptation_create(demand_code="packaging", title="加厚纸箱", at=now - timedelta(days=40))
+    board.adaptation_move(adaptation_id=card.id, to=S.ADAPTING, at=now - timedelta(days=35))
+    card = board.adaptation_move(adaptation_id=card.id, to=S.LAUNCHED, at=now - timedelta(days=20))
+    assert (now - card.identified_at).days == 40
+    assert (now - card.launched_at).days == 20
+    assert card.due_date == clock.business_date(now - timedelta(days=40)) + timedelta(days=30)
+    moved = OutboxEvent.objects.filter(name="Demand Adaptation Moved").order_by("id").last()
+    assert moved.occurred_at == card.launched_at
+
+    with pytest.raises(DomainError) as error:  # before the card's previous step
+        board.adaptation_move(adaptation_id=card.id, to=S.MEASURED, at=now - timedelta(days=30))
+    assert error.value.field == "at"
+    with pytest.raises(DomainError) as error:  # the future is not history
+        board.adaptation_move(adaptation_id=card.id, to=S.MEASURED, at=now + timedelta(days=1))
+    assert error.value.field == "at"
+    card.refresh_from_db()
+    assert card.status == S.LAUNCHED
+    with pytest.raises(DomainError) as error:
+        board.adaptation_create(demand_code="packaging", title="x", at=now + timedelta(hours=1))
+    assert error.value.field == "at"

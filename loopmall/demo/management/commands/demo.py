@@ -5,6 +5,7 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from loopmall.demo import board as demo_board
 from loopmall.demo import logins, server, simulator
 from loopmall.demo.models import DemoBuild
 
@@ -90,6 +91,9 @@ class Command(BaseCommand):
         for label, command in steps:
             report(label)
             call_command(*command, stdout=_Quiet(), stderr=_Quiet())
+            if command == ("insight", "bootstrap"):
+                report("demand board: what staff did about the most voiced demands")
+                demo_board.replay_board_history()
         report("marketing spend per channel and month, as staff enter it")
         simulator.record_marketing_spend(seed)
         report("warehouse: sync the spend records (the first measured sync lag)")
