@@ -21,3 +21,12 @@ def _huey_immediate(settings):
     HUEY.immediate = True
     yield
     HUEY.immediate = previous
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: cached pages and scorecards are keyed by database state
+    (e.g. the latest sync run's id), which a rolled-back test database can repeat for another test."""
+    from django.core.cache import cache
+
+    cache.clear()

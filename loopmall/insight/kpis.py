@@ -29,7 +29,7 @@ import statistics
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 
 from loopmall.insight import frequency, sources, weeks
 from loopmall.insight.models import (
@@ -43,7 +43,9 @@ from loopmall.insight.models import (
 from loopmall.insight.report import entered_at
 
 _accuracy_cache: dict[str, float | None] = {}
-_flagged_cache: dict[str, frozenset[str]] = {}  # closed weeks only: their flags no longer change
+# Flags of closed weeks, keyed by the week and a fingerprint of the classified feedback (a new or
+# re-classified item changes it), so a cached answer never outlives the data it was computed from.
+_flagged_cache: dict[tuple, frozenset[str]] = {}
 
 
 def _p95(values: list[float]) -> float | None:
@@ -113,15 +115,18 @@ def adaptation_projects_live(start: datetime, end: datetime) -> float | None:
 def demand_match_rate(start: datetime, end: datetime) -> float | None:
     flagged: set[str] = set()
     closed = weeks.last_closed_week()
+    state = FeedbackDemand.objects.aggregate(n=Count("id"), last=Max("id"), at=Max("feedback__classified_at"))
+    fingerprint = (state["n"], state["last"], state["at"])
     moment = start
     while moment < end + timedelta(days=7):
         week = weeks.week_of(min(moment, end - timedelta(microseconds=1)))
-        if week not in _flagged_cache or week > closed:
+        key = (week, fingerprint)
+        if key in _flagged_cache:
+            codes = _flagged_cache[key]
+        else:
             codes = frozenset(row.code for row in frequency.demand_frequency(week) if row.is_high_frequency)
             if week <= closed:
-                _flagged_cache[week] = codes
-        else:
-            codes = _flagged_cache[week]
+                _flagged_cache[key] = codes
         flagged |= codes
         moment += timedelta(days=7)
     if not flagged:
