@@ -33,6 +33,10 @@ def test_demo_builds_once_prints_the_logins_and_keeps_them(db, var_dir, capsys):
     assert "/console/" in first
     admin = User.objects.get(login=logins.ADMIN_LOGIN)
     assert admin.is_staff
+    from loopmall.insight.models import Adaptation
+
+    owners = set(Adaptation.objects.values_list("owner_id", flat=True))
+    assert owners == {admin.pk}  # the board's history has an owner on every card
     assert admin.is_superuser
     assert admin.role == "admin"
     assert admin.check_password(passwords[logins.ADMIN_LOGIN])

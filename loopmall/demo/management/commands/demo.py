@@ -55,6 +55,7 @@ class Command(BaseCommand):
             )
             tables = ", ".join(f"{name} {count}" for name, count in counts.items() if "." not in name)
             self.say(f"demo brand built in {time.monotonic() - started:.1f} s: {tables}")
+            logins.demo_logins_ensure()  # staff exist before the board's history is given owners
             self._derive(started, seed=seed)
         else:
             self.say(f"demo brand already built ({built}); `loopmall demo --reset` rebuilds it")
