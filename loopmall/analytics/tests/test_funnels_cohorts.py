@@ -2,18 +2,9 @@
 
 import pytest
 
-from loopmall.analytics import cohorts, funnels, warehouse
+from loopmall.analytics import cohorts, funnels
 from loopmall.analytics.tests import tiny
 from loopmall.core.errors import DomainError
-
-
-@pytest.fixture(scope="module")
-def duck():
-    con = warehouse.connect(path=":memory:")
-    warehouse.migrate(con)
-    tiny.load(con)
-    yield con
-    con.disconnect()
 
 
 def test_funnel_counts_conversion_and_median_time(duck):

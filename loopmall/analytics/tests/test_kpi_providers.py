@@ -4,21 +4,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from loopmall.analytics import kpi_providers, warehouse
+from loopmall.analytics import kpi_providers
 from loopmall.analytics.kpis import BY_KEY
 from loopmall.analytics.kpis.scorecard import evaluate_all
-from loopmall.analytics.tests import tiny
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def duck():
-    con = warehouse.connect(path=":memory:")
-    warehouse.migrate(con)
-    tiny.load(con)
-    yield con
-    con.disconnect()
 
 
 @pytest.fixture

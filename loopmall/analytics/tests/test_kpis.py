@@ -8,15 +8,6 @@ from loopmall.analytics.kpis.evaluate import evaluate_windows, tables_for
 from loopmall.analytics.tests import tiny
 
 
-@pytest.fixture(scope="module")
-def duck():
-    con = warehouse.connect(path=":memory:")
-    warehouse.migrate(con)
-    tiny.load(con)
-    yield con
-    con.disconnect()
-
-
 def test_every_warehouse_kpi_has_a_hand_computed_expectation():
     computed = {k.key for k in KPIS if k.source == "warehouse"}
     assert computed == set(tiny.EXPECTED)
