@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from loopmall.insight.classifier.lexicon import LexiconMatcher, _trie_pattern
-from loopmall.insight.classifier.model import DemandModel, complains, negated_only, train_model
+from loopmall.insight.classifier.model import DemandModel, complains, negated_only, term_codes, train_model
 from loopmall.insight.classifier.prepare import Prepared, prepare
 from loopmall.insight.taxonomy import Taxonomy, default_taxonomy
 
@@ -122,7 +122,7 @@ class DemandClassifier:
 
     def _by_model(self, doc: Prepared, model: DemandModel, probability: dict, gate: float) -> Classification:
         found = set().union(*(e.codes for e in doc.evidence))
-        by_term = set().union(*(e.codes & e.terms for e in doc.evidence))
+        by_term = term_codes(doc)
         gate_open = gate >= model.gate_threshold
         vetoed = negated_only(doc)  # the model only reads texts that complain (see classify)
         scores: dict[str, float] = {}

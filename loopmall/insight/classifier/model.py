@@ -80,9 +80,15 @@ def rule_predictions(docs: Sequence[Prepared], code: str) -> np.ndarray:
     return np.array([any(code in e.codes for e in doc.evidence) for doc in docs], dtype=bool)
 
 
+def term_codes(doc: Prepared) -> set[str]:
+    """Demands the rules find through a non-negated problem term (the strong half of the rule): what the
+    "model+term" decision adds, in training and in classification alike."""
+    return set().union(*(e.codes & e.terms for e in doc.evidence))
+
+
 def term_predictions(docs: Sequence[Prepared], code: str) -> np.ndarray:
-    """Texts with a non-negated problem term of `code` (the strong half of the rule)."""
-    return np.array([any(code in e.terms and code in e.codes for e in doc.evidence) for doc in docs])
+    """Texts with a non-negated problem term of `code`."""
+    return np.array([code in term_codes(doc) for doc in docs], dtype=bool)
 
 
 def _f1(truth: np.ndarray, predicted: np.ndarray) -> float:
@@ -251,15 +257,18 @@ def _choose_decisions(docs, labels, codes, oof, gate_oof):
     decisions: dict[str, dict[str, Decision]] = {}
     best_gate, best_total = 0.0, -1.0
     langs = np.array([doc.lang for doc in docs])
+    # what the rules say does not depend on the gate: read it once per demand, not once per threshold
+    rules = {code: rule_predictions(docs, code) for code in codes}
+    terms = {code: term_predictions(docs, code) for code in codes}
+    allowed_by_rules = {code: model_allowed(docs, code) for code in codes}
     for gate_threshold in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5):
         gate_open = gate_oof >= gate_threshold
         chosen: dict[str, dict[str, Decision]] = {}
         tp = fp = fn = 0.0
         for j, code in enumerate(codes):
             truth = labels[:, j]
-            rule = rule_predictions(docs, code)
-            term = term_predictions(docs, code)
-            allowed = model_allowed(docs, code) & gate_open
+            rule, term = rules[code], terms[code]
+            allowed = allowed_by_rules[code] & gate_open
             overall = _best_decision(truth, oof[code], rule, term, allowed)
             chosen[code] = {ANY_LANGUAGE: overall}
             predicted = _predict(overall, oof[code], rule, allowed, term)
