@@ -4,7 +4,6 @@ from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import transaction
 
 from loopmall.analytics.kpis import KPIS
@@ -18,7 +17,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staff_client(client, settings, tmp_path):
     settings.LOOPMALL_WAREHOUSE_PATH = str(tmp_path / "warehouse.duckdb")
-    cache.clear()
     staff = get_user_model().objects.create_user(
         "analyst@example.com", password="a-long-password", is_staff=True
     )

@@ -5,17 +5,11 @@ import uuid
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 
 from loopmall.core.models import OutboxEvent
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/analytics/events"
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
 
 
 def event(**overrides):

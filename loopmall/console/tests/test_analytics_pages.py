@@ -5,7 +5,6 @@ import re
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import translation
 from django.utils.html import escape
@@ -25,7 +24,6 @@ TIMELINE_KPI = next(k.key for k in KPIS if k.plan_section == "timeline 6 months"
 @pytest.fixture
 def staff_client(client, settings, tmp_path):
     settings.LOOPMALL_WAREHOUSE_PATH = str(tmp_path / "warehouse.duckdb")
-    cache.clear()
     staff = get_user_model().objects.create_user(
         "hc2-analyst@example.com", password="pw-long-enough", is_staff=True
     )
