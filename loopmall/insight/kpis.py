@@ -76,24 +76,20 @@ def insight_hours(start: datetime, end: datetime) -> float | None:
 
 
 def identification_accuracy(start: datetime, end: datetime) -> float | None:
-    from loopmall.insight.classifier import DemandClassifier
+    from loopmall.insight.classifier import get_classifier
     from loopmall.insight.classifier.core import model_path, saved_corrections
     from loopmall.insight.evaluation.harness import evaluate, load_split
     from loopmall.insight.taxonomy import default_taxonomy
 
     taxonomy = default_taxonomy()
-    path = model_path(taxonomy, saved_corrections())
-    key = str(path) if path.exists() else f"lexicon:{taxonomy.fingerprint}"
+    # never train on a scorecard request: without a model, measure the lexicon rules that classify meanwhile
+    classifier = get_classifier(taxonomy, train_if_missing=False)
+    trained = model_path(taxonomy, saved_corrections()).name
+    key = trained if classifier.is_trained else f"lexicon:{taxonomy.fingerprint}"
     if key not in _accuracy_cache:
         items = load_split("eval")
         if not items:
             return None  # the evaluation texts (../shared/data) are not on this machine
-        if path.exists():
-            from loopmall.insight.classifier import get_classifier
-
-            classifier = get_classifier(taxonomy)
-        else:  # never train on a scorecard request: measure the lexicon rules that classify meanwhile
-            classifier = DemandClassifier(taxonomy)
         scores, _ = evaluate(classifier, items)
         _accuracy_cache[key] = round(scores.micro_f1, 4)
     return _accuracy_cache[key]
